@@ -1,0 +1,35 @@
+# ganlab: two commands for users (`make lab`, `make test`); the rest serve them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install lab test test-unit test-notebooks bench clean
+
+install: $(STAMP)
+
+# Re-runs only when the package definition changes; otherwise a no-op.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax tests notebooks
+
+test-unit: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope tests
+
+test-notebooks: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax notebooks
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

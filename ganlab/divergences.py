@@ -1,0 +1,205 @@
+"""Exact divergences, the optimal discriminator and the GAN value, by quadrature.
+
+Everything is computed in log space on a grid of points ``xs``: 1D points of shape ``(n,)``
+(see :func:`grid`) or a 2D mesh of shape ``(ny, nx, 2)`` (see :func:`grid2d`). Each density is
+turned into probabilities on the grid with trapezoid weights and renormalised, so the discrete
+identities hold to float32 rounding:
+
+- ``kl(p, q)``  >= 0, 0 for p = q, ``+inf`` where p has mass and q has none;
+- ``jsd(p, q)`` in [0, log 2], exactly log 2 for disjoint supports, never NaN;
+- ``value(p, q, optimal_discriminator(p, q, xs), xs) == -2 log 2 + 2 jsd(p, q, xs)``.
+
+Results are nats, returned as Python floats. A grid must cover the mass of both densities:
+on a grid that misses most of it the numbers describe the truncated densities.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = [
+    "grid", "grid2d", "kl", "jsd", "optimal_discriminator", "value", "compare", "log_probabilities",
+]
+
+LOG2 = math.log(2.0)
+
+
+def grid(low: float, high: float, n: int) -> jax.Array:
+    """``n`` evenly spaced 1D points from ``low`` to ``high`` inclusive, shape ``(n,)``."""
+    low, high, n = _grid_args(low, high, n)
+    return jnp.linspace(low, high, n, dtype=jnp.float32)
+
+
+def grid2d(low: float, high: float, n: int) -> jax.Array:
+    """An ``n`` × ``n`` mesh over the square [low, high]², shape ``(n, n, 2)`` (x, y last)."""
+    axis = grid(low, high, n)
+    xx, yy = jnp.meshgrid(axis, axis, indexing="xy")
+    return jnp.stack([xx, yy], axis=-1)
+
+
+def _grid_args(low, high, n):
+    try:
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        raise ValueError(f"grid bounds must be numbers, got {low!r}, {high!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+        raise ValueError(f"grid needs finite bounds with low < high, got low={low}, high={high}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"grid needs an integer number of points n >= 2, got {n!r}")
+    return low, high, int(n)
+
+
+def _trapezoid(axis: np.ndarray, what: str) -> np.ndarray:
+    if axis.ndim != 1 or axis.size < 2:
+        raise ValueError(f"{what} must hold at least 2 points, got shape {axis.shape}")
+    if not np.all(np.isfinite(axis)):
+        raise ValueError(f"{what} must be finite")
+    steps = np.diff(axis)
+    if not np.all(steps > 0):
+        raise ValueError(f"{what} must be strictly increasing")
+    w = np.zeros_like(axis)
+    w[:-1] += 0.5 * steps
+    w[1:] += 0.5 * steps
+    return w
+
+
+def _log_weights(xs) -> tuple[jax.Array, jax.Array]:
+    """Validated points and the log of their quadrature weights (same leading shape)."""
+    arr = np.asarray(xs, dtype=np.float64)
+    if arr.ndim == 1:
+        w = _trapezoid(arr, "xs")
+    elif arr.ndim == 3 and arr.shape[-1] == 2:
+        wx = _trapezoid(arr[0, :, 0], "the x axis of xs")
+        wy = _trapezoid(arr[:, 0, 1], "the y axis of xs")
+        w = wy[:, None] * wx[None, :]
+    else:
+        raise ValueError(
+            f"xs must be 1D points of shape (n,) or a 2D mesh of shape (ny, nx, 2), "
+            f"got shape {arr.shape}"
+        )
+    return jnp.asarray(arr, jnp.float32), jnp.asarray(np.log(w), jnp.float32)
+
+
+def log_probabilities(p, xs) -> jax.Array:
+    """log of p's probability mass at each grid point (quadrature weight × density, normalised).
+
+    Shape: the grid's shape without the trailing 2 of a 2D mesh. Raises ``ValueError`` when p
+    has no mass on the grid.
+    """
+    points, log_w = _log_weights(xs)
+    if getattr(p, "dim", 1) != (1 if points.ndim == 1 else 2):
+        raise ValueError(f"{p!r} is {p.dim}D but xs is a {'1D grid' if points.ndim == 1 else '2D mesh'}")
+    lp = jnp.asarray(p.log_prob(points), jnp.float32)
+    if not bool(jnp.any(jnp.isfinite(lp))):
+        raise ValueError(f"{p!r} has no mass on the grid xs; widen the grid to cover it")
+    return _normalise(lp, log_w)
+
+
+@jax.jit
+def _normalise(lp, log_w):
+    lw = lp + log_w
+    return lw - jax.nn.logsumexp(lw)
+
+
+@jax.jit
+def _kl(lp, lq):
+    # Terms with p = 0 contribute 0; p > 0 where q = 0 contributes +inf.
+    safe = jnp.where(jnp.isfinite(lp), lp - lq, 0.0)
+    terms = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * safe, 0.0)
+    return jnp.maximum(jnp.sum(terms), 0.0)
+
+
+@jax.jit
+def _jsd(lp, lq):
+    lm = jnp.logaddexp(lp, lq) - LOG2
+    # lp - lm <= log 2 wherever p > 0, so every term is finite.
+    tp = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * (lp - lm), 0.0)
+    tq = jnp.where(jnp.isfinite(lq), jnp.exp(lq) * (lq - lm), 0.0)
+    return jnp.clip(0.5 * (jnp.sum(tp) + jnp.sum(tq)), 0.0, LOG2)
+
+
+def kl(p, q, xs) -> float:
+    """KL(p ‖ q) in nats: Σ p log(p / q) over the grid; ``inf`` if q misses some of p's mass."""
+    return float(_kl(log_probabilities(p, xs), log_probabilities(q, xs)))
+
+
+def jsd(p, q, xs) -> float:
+    """Jensen-Shannon divergence ½ KL(p ‖ m) + ½ KL(q ‖ m), m = (p + q)/2; in [0, log 2]."""
+    return float(_jsd(log_probabilities(p, xs), log_probabilities(q, xs)))
+
+
+def optimal_discriminator(p_data, p_g, xs) -> jax.Array:
+    """D*(x) = p_data(x) / (p_data(x) + p_g(x)) at every grid point, in [0, 1].
+
+    Where neither density has mass, D* is undefined; it is returned as 1/2 there (any D is
+    optimal where V's integrand is 0).
+    """
+    lp = log_probabilities(p_data, xs)
+    lq = log_probabilities(p_g, xs)
+    return _dstar(lp, lq)
+
+
+@jax.jit
+def _dstar(lp, lq):
+    both_empty = jnp.isneginf(lp) & jnp.isneginf(lq)
+    d = jnp.exp(lp - jnp.logaddexp(lp, lq))
+    return jnp.where(both_empty, 0.5, d)
+
+
+def value(p_data, p_g, d, xs) -> float:
+    """V(G, D) = E_pdata[log D(x)] + E_pg[log(1 − D(x))] for D given by its values ``d`` on xs.
+
+    ``d`` holds probabilities, shape of the grid. A value that float32 rounded to exactly 0 or
+    1 is read as the nearest probability it could have come from (the smallest normal float32,
+    or 1 − 2⁻²⁵), so V(G, D*) stays finite where D* saturates. Values outside [0, 1] or NaN
+    raise ``ValueError``.
+    """
+    lp = log_probabilities(p_data, xs)
+    lq = log_probabilities(p_g, xs)
+    d = jnp.asarray(d, jnp.float32)
+    if d.shape != lp.shape:
+        raise ValueError(f"d must have the grid's shape {tuple(lp.shape)}, got {tuple(d.shape)}")
+    if not bool(jnp.all((d >= 0) & (d <= 1))):
+        raise ValueError("d must hold probabilities in [0, 1] (no NaN)")
+    return float(_value(lp, lq, d))
+
+
+@jax.jit
+def _value(lp, lq, d):
+    tiny = jnp.finfo(jnp.float32).tiny
+    log_d = jnp.log(jnp.maximum(d, tiny))
+    log_1md = jnp.where(d >= 1.0, -25.0 * LOG2, jnp.log1p(-d))
+    tp = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * log_d, 0.0)
+    tq = jnp.where(jnp.isfinite(lq), jnp.exp(lq) * log_1md, 0.0)
+    return jnp.sum(tp) + jnp.sum(tq)
+
+
+def compare(p_data, p_g, xs) -> dict:
+    """Every exact number the lecture puts side by side, from one pass over the grid.
+
+    Returns a dict: ``jsd``, ``kl_data_g`` (KL(p_data ‖ p_g)), ``kl_g_data`` (KL(p_g ‖ p_data)),
+    ``v_star`` (V(G, D*) = max_D V), ``identity`` (−2 log 2 + 2 JSD) as floats, and ``dstar``,
+    D* on the grid (array of the grid's shape).
+    """
+    lp = log_probabilities(p_data, xs)
+    lq = log_probabilities(p_g, xs)
+    jsd_, kl_pq, kl_qp, v_star, dstar = _compare(lp, lq)
+    jsd_ = float(jsd_)
+    return {
+        "jsd": jsd_,
+        "kl_data_g": float(kl_pq),
+        "kl_g_data": float(kl_qp),
+        "v_star": float(v_star),
+        "identity": -2.0 * LOG2 + 2.0 * jsd_,
+        "dstar": dstar,
+    }
+
+
+@jax.jit
+def _compare(lp, lq):
+    dstar = _dstar(lp, lq)
+    return _jsd(lp, lq), _kl(lp, lq), _kl(lq, lp), _value(lp, lq, dstar), dstar
