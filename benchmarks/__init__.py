@@ -1,0 +1,1 @@
+"""Speed and quality figures for `make bench`: printed, never asserted."""
