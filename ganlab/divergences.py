@@ -108,8 +108,9 @@ def _normalise(lp, log_w):
 @jax.jit
 def _kl(lp, lq):
     # Terms with p = 0 contribute 0; p > 0 where q = 0 contributes +inf.
-    safe = jnp.where(jnp.isfinite(lp), lp - lq, 0.0)
-    terms = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * safe, 0.0)
+    has_mass = jnp.exp(lp) > 0
+    safe = jnp.where(has_mass, lp - lq, 0.0)
+    terms = jnp.where(has_mass, jnp.exp(lp) * safe, 0.0)
     return jnp.maximum(jnp.sum(terms), 0.0)
 
 
@@ -119,7 +120,12 @@ def _jsd(lp, lq):
     # lp - lm <= log 2 wherever p > 0, so every term is finite.
     tp = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * (lp - lm), 0.0)
     tq = jnp.where(jnp.isfinite(lq), jnp.exp(lq) * (lq - lm), 0.0)
-    return jnp.clip(0.5 * (jnp.sum(tp) + jnp.sum(tq)), 0.0, LOG2)
+    return 0.5 * (jnp.sum(tp) + jnp.sum(tq))
+
+
+def _in_jsd_range(value) -> float:
+    # Clipped in float64: float32's nearest value to log 2 lies just above it.
+    return min(max(float(value), 0.0), LOG2)
 
 
 def kl(p, q, xs) -> float:
@@ -129,7 +135,7 @@ def kl(p, q, xs) -> float:
 
 def jsd(p, q, xs) -> float:
     """Jensen-Shannon divergence ½ KL(p ‖ m) + ½ KL(q ‖ m), m = (p + q)/2; in [0, log 2]."""
-    return float(_jsd(log_probabilities(p, xs), log_probabilities(q, xs)))
+    return _in_jsd_range(_jsd(log_probabilities(p, xs), log_probabilities(q, xs)))
 
 
 def optimal_discriminator(p_data, p_g, xs) -> jax.Array:
@@ -173,8 +179,8 @@ def _value(lp, lq, d):
     tiny = jnp.finfo(jnp.float32).tiny
     log_d = jnp.log(jnp.maximum(d, tiny))
     log_1md = jnp.where(d >= 1.0, -25.0 * LOG2, jnp.log1p(-d))
-    tp = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * log_d, 0.0)
-    tq = jnp.where(jnp.isfinite(lq), jnp.exp(lq) * log_1md, 0.0)
+    tp = jnp.where(jnp.exp(lp) > 0, jnp.exp(lp) * log_d, 0.0)
+    tq = jnp.where(jnp.exp(lq) > 0, jnp.exp(lq) * log_1md, 0.0)
     return jnp.sum(tp) + jnp.sum(tq)
 
 
@@ -188,7 +194,7 @@ def compare(p_data, p_g, xs) -> dict:
     lp = log_probabilities(p_data, xs)
     lq = log_probabilities(p_g, xs)
     jsd_, kl_pq, kl_qp, v_star, dstar = _compare(lp, lq)
-    jsd_ = float(jsd_)
+    jsd_ = _in_jsd_range(jsd_)
     return {
         "jsd": jsd_,
         "kl_data_g": float(kl_pq),

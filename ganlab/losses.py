@@ -1,0 +1,143 @@
+"""GAN losses as pure functions of the discriminator's raw outputs ("logits").
+
+Each loss is a pair of functions, both *minimised* (the discriminator's ascent on V is a
+descent on −V):
+
+- ``discriminator(real_logits, fake_logits)``: logits of shape ``(n,)`` -> scalar
+- ``generator(fake_logits)``: logits of shape ``(n,)`` -> scalar
+
+With D(x) = sigmoid(l) the cross-entropy forms are written with ``log_sigmoid``, which stays
+finite for any finite logit: log D = log_sigmoid(l), log(1 − D) = log_sigmoid(−l).
+
+=================  ==========================================  =================================
+loss               discriminator                               generator
+=================  ==========================================  =================================
+minimax            −mean log D(x) − mean log(1 − D(G(z)))       mean log(1 − D(G(z)))
+non_saturating     same as minimax                              −mean log D(G(z))
+least_squares      ½ mean (l_real − 1)² + ½ mean l_fake²        ½ mean (l_fake − 1)²
+wasserstein_gp     mean f(fake) − mean f(real) (+ λ·GP)         −mean f(fake)
+=================  ==========================================  =================================
+
+"minimax" is Algorithm 1 of Goodfellow et al. (2014) exactly: G descends log(1 − D(G(z))).
+For least squares and Wasserstein the raw output is the score itself (no sigmoid); the
+least-squares optimum is D*(x) = p_data / (p_data + p_G), like the cross-entropy one.
+The gradient penalty needs the critic as a function, so it is separate:
+:func:`gradient_penalty`; the training loop adds it when ``LOSSES[name].gradient_penalty``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+__all__ = [
+    "GANLoss", "LOSSES", "get_loss", "gradient_penalty",
+    "minimax_d", "minimax_g", "non_saturating_g",
+    "least_squares_d", "least_squares_g", "wasserstein_d", "wasserstein_g",
+]
+
+
+def minimax_d(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """−V(D, G) = −mean log D(x) − mean log(1 − D(G(z))); logits ``(n,)`` -> scalar.
+
+    Binary cross-entropy with label 1 on real and 0 on fake; 2 log 2 ≈ 1.386 at D = 1/2.
+    """
+    return -jnp.mean(jax.nn.log_sigmoid(real_logits)) - jnp.mean(jax.nn.log_sigmoid(-fake_logits))
+
+
+def minimax_g(fake_logits: jax.Array) -> jax.Array:
+    """mean log(1 − D(G(z))) = mean log_sigmoid(−l); ``(n,)`` -> scalar; G descends it.
+
+    Saturates (flat gradient) when D confidently rejects the fakes, l ≪ 0.
+    """
+    return jnp.mean(jax.nn.log_sigmoid(-fake_logits))
+
+
+def non_saturating_g(fake_logits: jax.Array) -> jax.Array:
+    """−mean log D(G(z)) = −mean log_sigmoid(l); ``(n,)`` -> scalar.
+
+    Same fixed point as :func:`minimax_g`, strong gradients when D rejects the fakes.
+    """
+    return -jnp.mean(jax.nn.log_sigmoid(fake_logits))
+
+
+def least_squares_d(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """LSGAN: ½ mean (D(x) − 1)² + ½ mean D(G(z))²; raw outputs ``(n,)`` -> scalar."""
+    return 0.5 * jnp.mean(jnp.square(real_logits - 1.0)) + 0.5 * jnp.mean(jnp.square(fake_logits))
+
+
+def least_squares_g(fake_logits: jax.Array) -> jax.Array:
+    """LSGAN: ½ mean (D(G(z)) − 1)²: G pulls its samples' scores to the real target 1."""
+    return 0.5 * jnp.mean(jnp.square(fake_logits - 1.0))
+
+
+def wasserstein_d(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """WGAN critic: mean f(G(z)) − mean f(x), without the gradient penalty; ``(n,)`` -> scalar.
+
+    Its negative estimates the Wasserstein-1 distance when f is 1-Lipschitz.
+    """
+    return jnp.mean(fake_logits) - jnp.mean(real_logits)
+
+
+def wasserstein_g(fake_logits: jax.Array) -> jax.Array:
+    """WGAN generator: −mean f(G(z)); ``(n,)`` -> scalar."""
+    return -jnp.mean(fake_logits)
+
+
+def gradient_penalty(
+    critic: Callable[[jax.Array], jax.Array],
+    real: jax.Array,
+    fake: jax.Array,
+    key: jax.Array,
+    weight: float = 10.0,
+) -> jax.Array:
+    """WGAN-GP: λ · mean (‖∇f(x̂)‖ − 1)² at x̂ = ε x + (1 − ε) G(z), ε ~ U(0, 1) per sample.
+
+    ``critic`` maps ``(n, ...)`` to ``(n,)`` with every sample scored independently (no batch
+    statistics), so the gradient of the summed scores holds each sample's own gradient.
+    ``real`` and ``fake`` have the same shape ``(n, ...)``; returns a scalar.
+    """
+    eps_shape = (real.shape[0],) + (1,) * (real.ndim - 1)
+    eps = jax.random.uniform(key, eps_shape, dtype=real.dtype)
+    mixed = eps * real + (1.0 - eps) * fake
+    grads = jax.grad(lambda x: jnp.sum(critic(x)))(mixed)
+    sq = jnp.sum(jnp.square(grads).reshape(real.shape[0], -1), axis=1)
+    # sqrt has an infinite derivative at 0; a tiny floor keeps the penalty's gradient finite.
+    norms = jnp.sqrt(sq + 1e-12)
+    return weight * jnp.mean(jnp.square(norms - 1.0))
+
+
+class GANLoss(NamedTuple):
+    """A named pair of losses; ``gradient_penalty`` says whether to add :func:`gradient_penalty`.
+
+    ``probabilities`` says whether sigmoid(logit) is D(x) as a probability (cross-entropy
+    losses); otherwise the raw output is the score.
+    """
+
+    name: str
+    discriminator: Callable[[jax.Array, jax.Array], jax.Array]
+    generator: Callable[[jax.Array], jax.Array]
+    gradient_penalty: bool = False
+    probabilities: bool = True
+
+
+LOSSES: dict[str, GANLoss] = {
+    "minimax": GANLoss("minimax", minimax_d, minimax_g),
+    "non_saturating": GANLoss("non_saturating", minimax_d, non_saturating_g),
+    "least_squares": GANLoss(
+        "least_squares", least_squares_d, least_squares_g, probabilities=False
+    ),
+    "wasserstein_gp": GANLoss(
+        "wasserstein_gp", wasserstein_d, wasserstein_g, gradient_penalty=True, probabilities=False
+    ),
+}
+
+
+def get_loss(name: str) -> GANLoss:
+    """The :class:`GANLoss` called ``name``; ``ValueError`` listing the allowed names."""
+    if not isinstance(name, str) or name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {list(LOSSES)}")
+    return LOSSES[name]
