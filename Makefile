@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install lab test test-unit test-notebooks bench clean
+.PHONY: install lab test test-unit test-notebooks notebooks bench clean
 
 install: $(STAMP)
 
@@ -27,6 +27,10 @@ test-unit: install
 
 test-notebooks: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax notebooks
+
+# Re-execute the notebooks in place (fresh kernel each) and print their run times.
+notebooks: install
+	$(PY) tools/run_notebooks.py
 
 bench: install
 	$(PY) -m benchmarks
