@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
+# JupyterLab refuses to run as root unless told (containers often run as root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: install lab test test-unit test-notebooks notebooks bench clean
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: install
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax tests notebooks
