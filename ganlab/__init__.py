@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "cache",
+    "checkpoints",
     "datasets",
     "distributions",
     "divergences",

@@ -1,4 +1,4 @@
-"""Toy distributions with exact densities: 1D Normal, Uniform, Mixture; 2D ring and grid.
+"""Toy distributions with exact densities: 1D Normal, Uniform, Mixture, Tabulated; 2D ring, grid.
 
 Plain ``jax.numpy``; float32 throughout. Every distribution has
 
@@ -18,7 +18,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["Distribution", "Normal", "Uniform", "IsotropicNormal", "Mixture", "ring", "grid"]
+__all__ = [
+    "Distribution", "Normal", "Uniform", "IsotropicNormal", "Mixture", "Tabulated", "ring", "grid",
+]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -204,6 +206,9 @@ def _centre(component: Distribution) -> jax.Array:
         return jnp.asarray([component.loc], dtype=jnp.float32)
     if isinstance(component, IsotropicNormal):
         return component.loc
+    if isinstance(component, Tabulated):
+        mean = jnp.trapezoid(component.xs * component.density, component.xs)
+        return jnp.asarray([mean], dtype=jnp.float32)
     if isinstance(component, Mixture):
         return jnp.sum(component.weights[:, None] * component.modes, axis=0)
     raise ValueError(f"cannot tell the centre of {component!r}")
@@ -244,3 +249,51 @@ def grid(n_per_side: int = 5, spacing: float = 2.0, scale: float = 0.05) -> Mixt
     mixture = Mixture([IsotropicNormal(c, scale) for c in centres])
     mixture.scale = scale
     return mixture
+
+
+class Tabulated(Distribution):
+    """1D density given by its values on a grid, linear in between and 0 outside.
+
+    ``xs``: strictly increasing points, shape ``(m,)``; ``density``: values >= 0 at those
+    points, shape ``(m,)``, rescaled so the piecewise-linear density integrates to 1. Useful to
+    compare an estimate (a KDE of samples, a histogram) with the exact densities.
+    ``sample`` inverts the cumulative mass interpolated linearly between grid points.
+    """
+
+    dim = 1
+
+    def __init__(self, xs, density):
+        xs = np.asarray(xs, dtype=np.float64).reshape(-1)
+        density = np.asarray(density, dtype=np.float64).reshape(-1)
+        if xs.size < 2 or xs.shape != density.shape:
+            raise ValueError(
+                f"Tabulated needs xs and density of the same shape (m,), m >= 2; got "
+                f"{xs.shape} and {density.shape}"
+            )
+        if not (np.all(np.isfinite(xs)) and np.all(np.diff(xs) > 0)):
+            raise ValueError("Tabulated needs finite, strictly increasing xs")
+        if not np.all(np.isfinite(density)) or np.any(density < 0):
+            raise ValueError("Tabulated needs finite densities >= 0")
+        cells = 0.5 * (density[1:] + density[:-1]) * np.diff(xs)
+        total = cells.sum()
+        if not total > 0:
+            raise ValueError("Tabulated needs some positive density")
+        self.xs = jnp.asarray(xs, jnp.float32)
+        self.density = jnp.asarray(density / total, jnp.float32)
+        self._cdf = jnp.asarray(np.concatenate([[0.0], np.cumsum(cells) / total]), jnp.float32)
+
+    def log_prob(self, x) -> jax.Array:
+        x = self._points(x)
+        inside = (x >= self.xs[0]) & (x <= self.xs[-1])
+        values = jnp.interp(x, self.xs, self.density)
+        positive = inside & (values > 0)
+        return jnp.where(positive, jnp.log(jnp.where(positive, values, 1.0)), -jnp.inf)
+
+    def sample(self, key, n) -> jax.Array:
+        n = _sample_count(n)
+        u = jax.random.uniform(key, (n,), dtype=jnp.float32)
+        return jnp.interp(u, self._cdf, self.xs)[:, None]
+
+    def __repr__(self) -> str:
+        low, high = float(self.xs[0]), float(self.xs[-1])
+        return f"Tabulated({self.xs.shape[0]} points on [{low:g}, {high:g}])"

@@ -1,0 +1,660 @@
+"""Train a GAN with Algorithm 1 of Goodfellow et al. (2014), compiled into long device loops.
+
+One *step* is one training iteration of Algorithm 1:
+
+1. k times: draw a fresh minibatch of m data points and m noise vectors, and take one Adam
+   step on the discriminator's loss (ascent on V);
+2. draw fresh noise and take one Adam step on the generator's loss.
+
+Speed comes from the functional loop of the Flax performance guide: the networks and their
+optimisers are split into a static graph and a pytree of arrays once; a ``jax.jit``-ed function
+merges them, runs a whole *chunk* of steps in one ``lax.fori_loop`` (the while loop that
+``lax.scan`` lowers to, with a trip count that is an argument, so chunks of any length share one
+compiled program) and returns the new arrays plus each step's losses; ``nnx.update`` writes the
+arrays back. Between chunks the host checks the losses for NaN, stores snapshots, moves the
+progress bar and calls the callback. Compiled chunks are kept in a module-level cache keyed by
+everything that changes the program (not the learning rates, betas or seed: those are data), so
+a second run of the same configuration compiles nothing, and JAX's persistent cache serves new
+processes.
+
+Shapes: data is a ganlab distribution or an array ``(n, d)``; the generator maps noise
+``(m, latent_dim)`` to ``(m, d)``; the discriminator maps ``(m, d)`` to logits ``(m,)``.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import math
+from collections.abc import Callable, Iterable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from ganlab.distributions import Distribution, IsotropicNormal, Mixture, Normal, Uniform
+from ganlab.losses import get_loss, gradient_penalty
+from ganlab.models import ACTIVATIONS, Discriminator, Generator, check_hidden
+
+__all__ = ["GANConfig", "GANRun", "TrainingDiverged", "train_gan", "save_run", "load_run",
+           "checkpoint_path", "HISTORY_KEYS"]
+
+HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
+"""Per-step history: the discriminator's loss (mean over its k steps, gradient penalty
+included), the generator's loss, and the mean discriminator output on the real and the fake
+minibatch (probabilities for the cross-entropy losses, raw scores otherwise)."""
+
+NOISES = ("gaussian", "uniform")
+
+
+def _positive_int(name, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _positive_float(name, value) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
+    if not (math.isfinite(out) and out > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class GANConfig:
+    """Everything that defines a GAN training run; validated on creation.
+
+    ``hidden`` are the hidden-layer widths of both networks unless ``hidden_discriminator`` is
+    given; ``noise`` is the generator's input distribution, N(0, I) ("gaussian") or U(−1, 1)
+    ("uniform"); ``beta1``/``beta2`` are Adam's; ``gp_weight`` is λ of the gradient penalty
+    (``wasserstein_gp`` only); ``chunk_size`` is the number of steps per compiled call (the
+    callback and the progress bar run between chunks); ``standardize`` gives both networks the
+    data's mean and standard deviation (G outputs mean + std · net(z), D sees (x − mean) / std),
+    so the defaults work whatever the data's location and units.
+    """
+
+    loss: str = "non_saturating"
+    k: int = 1
+    steps: int = 3000
+    batch_size: int = 256
+    lr_generator: float = 3e-4
+    lr_discriminator: float = 1e-3
+    latent_dim: int = 1
+    hidden: tuple[int, ...] = (32, 32)
+    seed: int = 0
+    hidden_discriminator: tuple[int, ...] | None = None
+    activation: str = "relu"
+    noise: str = "gaussian"
+    beta1: float = 0.5
+    beta2: float = 0.999
+    gp_weight: float = 10.0
+    chunk_size: int = 250
+    standardize: bool = True
+
+    def __post_init__(self):
+        get_loss(self.loss)
+        for name in ("k", "steps", "batch_size", "latent_dim", "chunk_size"):
+            object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
+        for name in ("lr_generator", "lr_discriminator", "gp_weight"):
+            object.__setattr__(self, name, _positive_float(name, getattr(self, name)))
+        for name in ("beta1", "beta2"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
+                    not 0.0 <= value < 1.0:
+                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+            object.__setattr__(self, name, float(value))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
+                or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
+        object.__setattr__(self, "seed", int(self.seed))
+        object.__setattr__(self, "hidden", check_hidden(self.hidden, "hidden"))
+        if self.hidden_discriminator is not None:
+            object.__setattr__(self, "hidden_discriminator",
+                               check_hidden(self.hidden_discriminator, "hidden_discriminator"))
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}")
+        if not isinstance(self.standardize, (bool, np.bool_)):
+            raise ValueError(f"standardize must be True or False, got {self.standardize!r}")
+        object.__setattr__(self, "standardize", bool(self.standardize))
+        if self.noise not in NOISES:
+            raise ValueError(f"unknown noise {self.noise!r}; choose one of {list(NOISES)}")
+
+    @property
+    def d_hidden(self) -> tuple[int, ...]:
+        """The discriminator's hidden widths."""
+        return self.hidden if self.hidden_discriminator is None else self.hidden_discriminator
+
+    def replace(self, **changes) -> GANConfig:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (tuples as lists)."""
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> GANConfig:
+        """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ValueError(f"unknown GANConfig fields {unknown}; allowed: {sorted(names)}")
+        return cls(**values)
+
+    def _architecture(self) -> tuple:
+        return (self.latent_dim, self.hidden, self.d_hidden, self.activation)
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite. ``step`` is the first bad step (1-based); ``history``
+    holds every step up to and including it; ``run`` is left at the last good chunk."""
+
+    def __init__(self, message: str, step: int, history: dict, run: GANRun):
+        super().__init__(message)
+        self.step = step
+        self.history = history
+        self.run = run
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: where the minibatches come from, drawn on the device inside the compiled loop.
+
+
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """``sample(arrays, key, m)`` -> ``(m, *shape)``; ``fingerprint`` identifies the program;
+    ``loc`` and ``scale`` are the data's mean and standard deviation per coordinate."""
+
+    shape: tuple[int, ...]
+    arrays: tuple
+    sample: Callable
+    fingerprint: tuple
+    loc: np.ndarray
+    scale: np.ndarray
+
+
+def _fingerprint(obj):
+    """A hashable value equal for equal distributions (same type, same parameters)."""
+    if isinstance(obj, (bool, int, float, str, type(None))):
+        return obj
+    if isinstance(obj, (np.ndarray, jax.Array)):
+        arr = np.asarray(obj)
+        return ("array", arr.shape, arr.dtype.str, arr.tobytes())
+    if isinstance(obj, (list, tuple)):
+        return tuple(_fingerprint(v) for v in obj)
+    if isinstance(obj, Distribution):
+        return (type(obj).__qualname__,
+                tuple((k, _fingerprint(v)) for k, v in sorted(vars(obj).items())))
+    return ("object", id(obj))
+
+
+def _moments(points) -> tuple[np.ndarray, np.ndarray]:
+    points = np.asarray(points, np.float64)
+    return points.mean(axis=0), points.std(axis=0)
+
+
+def _exact_moments(d: Distribution):
+    """(mean, variance) per coordinate of the distributions whose moments are known, else None."""
+    if isinstance(d, Normal):
+        return np.array([d.loc]), np.array([d.scale**2])
+    if isinstance(d, Uniform):
+        return np.array([(d.low + d.high) / 2]), np.array([(d.high - d.low) ** 2 / 12])
+    if isinstance(d, IsotropicNormal):
+        return np.asarray(d.loc, np.float64), np.full(d.dim, d.scale**2)
+    if isinstance(d, Mixture):
+        parts = [_exact_moments(c) for c in d.components]
+        if any(p is None for p in parts):
+            return None
+        w = np.asarray(d.weights, np.float64)[:, None]
+        means = np.stack([p[0] for p in parts])
+        second = np.stack([p[1] + p[0] ** 2 for p in parts])
+        mean = (w * means).sum(axis=0)
+        return mean, np.maximum((w * second).sum(axis=0) - mean**2, 0.0)
+    return None
+
+
+def _distribution_moments(d: Distribution) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation per coordinate: exact when known, else from a fixed sample."""
+    exact = _exact_moments(d)
+    if exact is not None:
+        return exact[0], np.sqrt(exact[1])
+    return _moments(jax.jit(lambda key: d.sample(key, 8192))(jax.random.key(0)))
+
+
+_MOMENTS: dict = {}
+
+
+def _make_source(data) -> _Source:
+    if isinstance(data, Distribution):
+        fingerprint = ("distribution", _fingerprint(data))
+        if fingerprint not in _MOMENTS:
+            _MOMENTS[fingerprint] = _distribution_moments(data)
+        loc, scale = _MOMENTS[fingerprint]
+        return _Source((data.dim,), (), lambda arrays, key, m: data.sample(key, m),
+                       fingerprint, loc, np.where(scale > 0, scale, 1.0))
+    try:
+        arr = np.asarray(data, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "data must be a ganlab distribution or a numeric array of shape (n, d), "
+            f"got {type(data).__name__}") from None
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(
+            f"data must be a ganlab distribution or an array of shape (n, d) (or (n,) for 1D), "
+            f"got shape {arr.shape}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"data is empty (shape {arr.shape}); pass at least one point")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise ValueError(f"data holds {bad} NaN or infinite values; remove or replace them")
+
+    def sample(arrays, key, m):
+        (points,) = arrays
+        return points[jax.random.randint(key, (m,), 0, points.shape[0])]
+
+    loc, scale = _moments(arr)
+    return _Source((arr.shape[1],), (jnp.asarray(arr),), sample, ("array", arr.shape),
+                   loc, np.where(scale > 0, scale, 1.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Networks, their initialisation and the compiled chunk; both compiled once per shape.
+
+
+class _Nets(nnx.Module):
+    """The four things one training step changes, in one tree."""
+
+    def __init__(self, config: GANConfig, data_dim: int, key: jax.Array):
+        key_g, key_d = jax.random.split(key)
+        self.generator = Generator(config.latent_dim, data_dim, config.hidden, config.activation,
+                                   rngs=nnx.Rngs(params=key_g))
+        self.discriminator = Discriminator(data_dim, config.d_hidden, config.activation,
+                                           rngs=nnx.Rngs(params=key_d))
+        # Learning rate and betas live in the optimiser state (arrays, set by _set_adam), not
+        # in the program: changing them recompiles nothing.
+        adam = optax.inject_hyperparams(optax.adam)
+        self.opt_generator = nnx.Optimizer(
+            self.generator, adam(learning_rate=1e-3, b1=0.9, b2=0.999), wrt=nnx.Param)
+        self.opt_discriminator = nnx.Optimizer(
+            self.discriminator, adam(learning_rate=1e-3, b1=0.9, b2=0.999), wrt=nnx.Param)
+
+
+def _set_adam(optimizer: nnx.Optimizer, lr, b1, b2):
+    hyper = optimizer.opt_state.hyperparams
+    hyper["learning_rate"][...] = lr
+    hyper["b1"][...] = b1
+    hyper["b2"][...] = b2
+
+
+def _lru(cache: collections.OrderedDict, key, make, size: int = 32):
+    if key in cache:
+        cache.move_to_end(key)
+    else:
+        cache[key] = make()
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return cache[key]
+
+
+_INITS: collections.OrderedDict = collections.OrderedDict()
+_PROGRAMS: collections.OrderedDict = collections.OrderedDict()
+
+
+def _initializer(config: GANConfig, data_dim: int):
+    """``init(key, loc, scale, adam_g, adam_d)`` -> (state, train_key, graphdef), cached.
+
+    One compiled program builds all parameters and optimiser states (instead of dozens of
+    small eager programs); ``graphdef`` is shared by every run of this architecture. ``loc``,
+    ``scale``: ``(data_dim,)``; ``adam_*``: (learning rate, beta1, beta2).
+    """
+    arch = (config._architecture(), int(data_dim))
+
+    def make():
+        graphdefs = []
+
+        def init(key, loc, scale, adam_g, adam_d):
+            nets = _Nets(config, data_dim, jax.random.fold_in(key, 0))
+            for module in (nets.generator, nets.discriminator):
+                module.loc[...] = loc
+                module.scale[...] = scale
+            _set_adam(nets.opt_generator, *adam_g)
+            _set_adam(nets.opt_discriminator, *adam_d)
+            graphdef, state = nnx.split(nets)
+            graphdefs.append(graphdef)
+            return state, jax.random.fold_in(key, 1)
+
+        jitted = jax.jit(init, compiler_options=_COMPILER_OPTIONS)
+        return lambda *args: (*jitted(*args), graphdefs[0])
+
+    return _lru(_INITS, arch, make)
+
+
+def _noise(kind: str, key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
+    """Generator input of ``shape`` (last axis latent_dim): N(0, 1) or U(−1, 1) entries."""
+    if kind == "uniform":
+        return jax.random.uniform(key, shape, jnp.float32, -1.0, 1.0)
+    return jax.random.normal(key, shape, jnp.float32)
+
+
+def _program(config: GANConfig, source: _Source, graphdef):
+    """The jitted chunk function for everything in ``config`` that shapes the program."""
+    key = (config.loss, config.k, config.batch_size, config.latent_dim, config.hidden,
+           config.d_hidden, config.activation, config.noise, config.gp_weight,
+           config.chunk_size, source.shape, source.fingerprint)
+    return _lru(_PROGRAMS, key, lambda: _build_chunk(graphdef, config, source))
+
+
+_PREDRAW_BYTES = 64 * 2**20  # draw a chunk's minibatches up front when they fit in this
+
+# LLVM -O2 instead of XLA's default -O3: about half the compile time of a chunk on CPU, and no
+# slower for these small networks.
+_COMPILER_OPTIONS = {"xla_backend_optimization_level": 2}
+
+
+def _build_chunk(graphdef, config: GANConfig, source: _Source):
+    loss = get_loss(config.loss)
+    m, k, length = config.batch_size, config.k, config.chunk_size
+    score = jax.nn.sigmoid if loss.probabilities else (lambda x: x)
+
+    def draw(arrays, key):
+        """One step's fresh minibatches: k × (data, noise, penalty key) for D, noise for G.
+
+        Few calls with big shapes rather than one per minibatch: each call site of the random
+        number generator costs compile time.
+        """
+        key_data, key_noise, key_gp = jax.random.split(key, 3)
+        reals = source.sample(arrays, key_data, k * m).reshape(k, m, *source.shape)
+        zs = _noise(config.noise, key_noise, (k + 1, m, config.latent_dim))
+        return (reals, zs[:k], jax.random.split(key_gp, k)), zs[k]
+
+    def d_step(gen, disc, opt, real, z, key_gp):
+        """One discriminator step; returns (loss, mean D(real), mean D(fake))."""
+        fake = jax.lax.stop_gradient(gen(z))
+
+        def loss_fn(disc):
+            # One pass over real and fake together: same numbers, fewer, larger matmuls.
+            logits = disc(jnp.concatenate([real, fake]))
+            real_logits, fake_logits = logits[:m], logits[m:]
+            value = loss.discriminator(real_logits, fake_logits)
+            if loss.gradient_penalty:
+                value = value + gradient_penalty(disc, real, fake, key_gp, config.gp_weight)
+            return value, (jnp.mean(score(real_logits)), jnp.mean(score(fake_logits)))
+
+        (value, (d_real, d_fake)), grads = nnx.value_and_grad(loss_fn, has_aux=True)(disc)
+        opt.update(disc, grads)
+        return jnp.stack([value, d_real, d_fake])
+
+    def g_step(gen, disc, opt, z):
+        """One generator step; returns its loss."""
+        value, grads = nnx.value_and_grad(lambda gen: loss.generator(disc(gen(z))))(gen)
+        opt.update(gen, grads)
+        return value
+
+    def step(state, batches):
+        """Algorithm 1's iteration: k discriminator steps, then one generator step."""
+        (reals, zs_d, keys_gp), z_g = batches
+        nets = nnx.merge(graphdef, state)
+        gen, disc, opt_d = nets.generator, nets.discriminator, nets.opt_discriminator
+        if k == 1:
+            d_stats = d_step(gen, disc, opt_d, reals[0], zs_d[0], keys_gp[0])
+        else:  # k discriminator steps, each on its own minibatches, in a loop of their own
+            d_graph, d_state = nnx.split((disc, opt_d))
+
+            def inner(d_state, batch):
+                disc_j, opt_j = nnx.merge(d_graph, d_state)
+                stats = d_step(gen, disc_j, opt_j, *batch)
+                return nnx.state((disc_j, opt_j)), stats
+
+            d_state, d_stats = jax.lax.scan(inner, d_state, (reals, zs_d, keys_gp))
+            nnx.update((disc, opt_d), d_state)
+            d_stats = jnp.mean(d_stats, axis=0)
+        g_loss = g_step(gen, disc, nets.opt_generator, z_g)
+        return nnx.state(nets), jnp.stack([d_stats[0], g_loss, d_stats[1], d_stats[2]])
+
+    one_step = jax.eval_shape(draw, source.arrays, jax.random.key(0))
+    step_bytes = sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(one_step)
+                     if not jnp.issubdtype(x.dtype, jax.dtypes.prng_key))
+    predraw = step_bytes * length <= _PREDRAW_BYTES
+
+    def chunk(state, arrays, train_key, start, n_steps):
+        """Steps start+1 … start+n_steps (n_steps <= chunk_size) -> (state, history rows).
+
+        Step t draws its minibatches from fold_in(train_key, t − 1), so the numbers do not
+        depend on how steps are cut into chunks. Small minibatches for the whole chunk are
+        drawn in one vectorised pass before the loop (drawn one step at a time, the random
+        numbers cost about as much as the toy networks' matmuls). History:
+        ``(chunk_size, 4)``; rows past n_steps are 0.
+        """
+        keys = jax.vmap(lambda i: jax.random.fold_in(train_key, i))(start + jnp.arange(length))
+        drawn = jax.vmap(lambda key: draw(arrays, key))(keys) if predraw else None
+        history = jnp.zeros((length, len(HISTORY_KEYS)), jnp.float32)
+
+        def body(i, carry):
+            state, history = carry
+            if predraw:
+                batches = jax.tree.map(lambda x: x[i], drawn)
+            else:
+                batches = draw(arrays, keys[i])
+            state, row = step(state, batches)
+            return state, history.at[i].set(row)
+
+        return jax.lax.fori_loop(0, n_steps, body, (state, history))
+
+    return jax.jit(chunk, compiler_options=_COMPILER_OPTIONS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The run.
+
+
+@jax.jit(static_argnums=0)
+def _apply(graphdef, state, x):
+    return nnx.merge(graphdef, state)(x)
+
+
+def _numpy_state(module) -> nnx.State:
+    return jax.tree.map(lambda a: np.array(a, copy=True), nnx.state(module))
+
+
+class GANRun:
+    """A GAN being trained or trained: networks, history, snapshots, and ways to query them.
+
+    Attributes: ``config``; ``generator`` and ``discriminator`` (NNX modules); ``step`` (steps
+    taken); ``history`` (dict of float32 numpy arrays, one entry per step, keys
+    :data:`HISTORY_KEYS`); ``snapshots`` ({step: {"generator": State, "discriminator": State}}
+    with numpy arrays; step 0 is the initialisation).
+    ``GANRun(config, data)`` builds the networks without training; :meth:`train` trains.
+    """
+
+    def __init__(self, config: GANConfig, data=None, *, data_dim: int | None = None):
+        if not isinstance(config, GANConfig):
+            raise ValueError(f"config must be a GANConfig, got {type(config).__name__}")
+        self.config = config
+        self._source = None if data is None else _make_source(data)
+        if self._source is not None:
+            data_dim = self._source.shape[0]
+        if data_dim is None:
+            raise ValueError("GANRun needs data (or data_dim to rebuild a saved run)")
+        self.data_dim = int(data_dim)
+        if self._source is not None and config.standardize:
+            loc, scale = self._source.loc, self._source.scale
+        else:
+            loc, scale = np.zeros(self.data_dim), np.ones(self.data_dim)
+        f32 = lambda *v: jnp.asarray(v, jnp.float32)  # noqa: E731
+        state, self._train_key, self._graphdef = _initializer(config, self.data_dim)(
+            jax.random.key(config.seed), f32(*loc), f32(*scale),
+            f32(config.lr_generator, config.beta1, config.beta2),
+            f32(config.lr_discriminator, config.beta1, config.beta2))
+        self._nets = nnx.merge(self._graphdef, state)
+        self.step = 0
+        self.history = {name: np.zeros(0, np.float32) for name in HISTORY_KEYS}
+        self.snapshots: dict[int, dict] = {}
+
+    @property
+    def generator(self) -> Generator:
+        return self._nets.generator
+
+    @property
+    def discriminator(self) -> Discriminator:
+        return self._nets.discriminator
+
+    @property
+    def optimizer_steps(self) -> dict[str, int]:
+        """Adam updates taken so far by each network (the discriminator's is k × the G's)."""
+        return {"generator": int(self._nets.opt_generator.step[...]),
+                "discriminator": int(self._nets.opt_discriminator.step[...])}
+
+    def set_learning_rates(self, lr_generator: float | None = None,
+                           lr_discriminator: float | None = None) -> None:
+        """Change the learning rates for the next steps (no recompilation); updates config."""
+        self.config = self.config.replace(
+            lr_generator=self.config.lr_generator if lr_generator is None else lr_generator,
+            lr_discriminator=(self.config.lr_discriminator if lr_discriminator is None
+                              else lr_discriminator))
+        c = self.config
+        _set_adam(self._nets.opt_generator, c.lr_generator, c.beta1, c.beta2)
+        _set_adam(self._nets.opt_discriminator, c.lr_discriminator, c.beta1, c.beta2)
+
+    # -- queries --------------------------------------------------------------------------
+
+    def _module(self, which: str, step: int | None):
+        graphdef, state = nnx.split(getattr(self._nets, which))
+        if step is None:
+            return graphdef, state
+        if step not in self.snapshots:
+            raise ValueError(f"no snapshot at step {step}; snapshots: {sorted(self.snapshots)}")
+        return graphdef, jax.tree.map(jnp.asarray, self.snapshots[step][which])
+
+    def sample(self, n: int, key: jax.Array, *, step: int | None = None) -> jax.Array:
+        """``n`` generator samples, shape ``(n, d)``; ``step`` picks a snapshot."""
+        n = _positive_int("n", n)
+        z = _noise(self.config.noise, key, (n, self.config.latent_dim))
+        return _apply(*self._module("generator", step), z)
+
+    def logits(self, x, *, step: int | None = None) -> jax.Array:
+        """The discriminator's raw output at ``x`` ``(n, d)`` (or ``(n,)`` in 1D) -> ``(n,)``."""
+        x = jnp.asarray(x, jnp.float32)
+        if x.ndim == 1 and self.data_dim == 1:
+            x = x[:, None]
+        if x.ndim != 2 or x.shape[1] != self.data_dim:
+            raise ValueError(f"x must have shape (n, {self.data_dim}), got {tuple(x.shape)}")
+        return _apply(*self._module("discriminator", step), x)
+
+    def discriminate(self, x, *, step: int | None = None) -> jax.Array:
+        """D(x), shape ``(n,)``, for ``x`` of shape ``(n, d)`` (or ``(n,)`` in 1D).
+
+        Cross-entropy losses: the probability sigmoid(logit) that x is real. least_squares:
+        the raw output, trained towards 1 on data and 0 on fakes (its optimum is also
+        p_data / (p_data + p_G)). wasserstein_gp: the raw critic value (not a probability;
+        only differences between points mean something).
+        """
+        out = self.logits(x, step=step)
+        return jax.nn.sigmoid(out) if get_loss(self.config.loss).probabilities else out
+
+    # -- training -------------------------------------------------------------------------
+
+    def train(self, steps: int, *, snapshots: Iterable[int] = (), callback=None,
+              progress: bool = True) -> GANRun:
+        """Take ``steps`` more training steps (see :func:`train_gan`); returns self."""
+        steps = _positive_int("steps", steps)
+        if self._source is None:
+            raise ValueError("this run has no data to train on; load it with load_run(path, "
+                             "data=...) to continue training")
+        end = self.step + steps
+        wanted = _snapshot_steps(snapshots, self.step, end)
+        if self.step in wanted:
+            self._snapshot()
+        chunk = _program(self.config, self._source, self._graphdef)
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, disable=not progress, desc="training GAN", unit="step",
+                   leave=False)
+        try:
+            while self.step < end:
+                stop = min([end, self.step + self.config.chunk_size]
+                           + [s for s in wanted if s > self.step])
+                n = stop - self.step
+                # Read the state afresh: a callback may have changed it (learning rates).
+                state, rows = chunk(nnx.state(self._nets), self._source.arrays,
+                                    self._train_key, jnp.int32(self.step), jnp.int32(n))
+                rows = np.asarray(rows)[:n]
+                self._check_finite(rows)
+                nnx.update(self._nets, state)
+                for j, name in enumerate(HISTORY_KEYS):
+                    self.history[name] = np.concatenate([self.history[name], rows[:, j]])
+                self.step = stop
+                if stop in wanted:
+                    self._snapshot()
+                bar.update(n)
+                if callback is not None and callback(self) is False:
+                    break
+        finally:
+            bar.close()
+        return self
+
+    def _snapshot(self):
+        self.snapshots[self.step] = {"generator": _numpy_state(self.generator),
+                                     "discriminator": _numpy_state(self.discriminator)}
+
+    def _check_finite(self, rows: np.ndarray):
+        bad = ~np.isfinite(rows[:, :2])
+        if not bad.any():
+            return
+        i = int(np.argmax(bad.any(axis=1)))
+        step = self.step + i + 1
+        column = 0 if bad[i, 0] else 1
+        history = {name: np.concatenate([self.history[name], rows[: i + 1, j]])
+                   for j, name in enumerate(HISTORY_KEYS)}
+        c = self.config
+        tips = [f"lower the learning rates (now lr_generator={c.lr_generator:g}, "
+                f"lr_discriminator={c.lr_discriminator:g})"]
+        if c.loss == "minimax":
+            tips.append("use loss='non_saturating'")
+        if c.k > 1:
+            tips.append("a smaller k")
+        if not c.standardize:
+            tips.append("standardize=True")
+        raise TrainingDiverged(
+            f"training diverged at step {step}: the "
+            f"{'discriminator' if column == 0 else 'generator'} loss became {rows[i, column]}. "
+            "Try: " + "; ".join(tips) + ".", step, history, self)
+
+
+def _snapshot_steps(snapshots, start: int, end: int) -> set[int]:
+    wanted = set()
+    for s in snapshots:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not start <= s <= end:
+            raise ValueError(f"snapshot steps must be integers in [{start}, {end}], got {s!r}")
+        wanted.add(int(s))
+    return wanted
+
+
+def train_gan(data, config: GANConfig | None = None, *, snapshots: Iterable[int] = (),
+              callback: Callable[[GANRun], bool | None] | None = None,
+              progress: bool = True) -> GANRun:
+    """Train a GAN on ``data`` for ``config.steps`` steps of Algorithm 1; returns a GANRun.
+
+    ``data``: a ganlab distribution (minibatches sampled on the device) or an array
+    ``(n, d)`` / ``(n,)`` (minibatches drawn uniformly with replacement). ``snapshots``: steps
+    (0 … steps) at which to store the parameters. ``callback(run)`` is called after each
+    chunk (``run.step`` steps done); returning ``False`` stops training early. ``progress``
+    shows a tqdm bar. A NaN or infinite loss raises :class:`TrainingDiverged`. The same
+    config (seed included) gives the same numbers.
+    """
+    config = GANConfig() if config is None else config
+    run = GANRun(config, data)
+    return run.train(config.steps, snapshots=snapshots, callback=callback, progress=progress)
+
+
+# save_run / load_run live in ganlab.checkpoints; importing them here (after everything they
+# use is defined) lets users find them next to train_gan.
+from ganlab.checkpoints import checkpoint_path, load_run, save_run  # noqa: E402

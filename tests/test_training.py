@@ -1,0 +1,258 @@
+import math
+import os
+
+import jax
+import numpy as np
+import pytest
+
+from ganlab import distributions as dist
+from ganlab import metrics
+from ganlab import training as tr
+from ganlab.checkpoints import checkpoint_path, load_run, save_run
+
+DATA = dist.Normal(3.0, 0.8)
+# A small configuration shared by most tests, so they share one compiled program.
+SMALL = tr.GANConfig(steps=30, batch_size=64, hidden=(8, 8), chunk_size=10, seed=1)
+
+
+def small(**changes) -> tr.GANConfig:
+    return SMALL.replace(**changes)
+
+
+# ---- configuration ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value, allowed", [
+    ("k", 0, ">= 1"), ("steps", 0, ">= 1"), ("batch_size", 0, ">= 1"), ("k", 1.5, "integer"),
+    ("lr_generator", 0.0, "> 0"), ("lr_discriminator", -1e-3, "> 0"),
+    ("lr_generator", math.nan, "> 0"), ("loss", "hinge", "non_saturating"),
+    ("hidden", (32, 0), "positive integer"), ("hidden", "32", "sequence"),
+    ("hidden_discriminator", (4, -2), "positive integer"), ("activation", "swishy", "relu"),
+    ("noise", "cauchy", "gaussian"), ("beta1", 1.0, r"\[0, 1\)"), ("seed", -1, ">= 0"),
+    ("chunk_size", 0, ">= 1"), ("latent_dim", 0, ">= 1"), ("gp_weight", 0, "> 0"),
+])
+def test_config_rejects_bad_values_saying_what_is_allowed(field, value, allowed):
+    with pytest.raises(ValueError, match=allowed):
+        tr.GANConfig(**{field: value})
+
+
+def test_config_defaults_normalisation_and_json_round_trip():
+    cfg = tr.GANConfig(hidden=[16, 16], hidden_discriminator=[32])
+    assert cfg.hidden == (16, 16) and cfg.d_hidden == (32,)
+    assert tr.GANConfig().d_hidden == tr.GANConfig().hidden == (32, 32)
+    assert tr.GANConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match="unknown GANConfig fields"):
+        tr.GANConfig.from_dict({"lr": 1.0})
+
+
+# ---- the algorithm ------------------------------------------------------------------------
+
+
+def test_k_discriminator_steps_per_generator_step():
+    run = tr.train_gan(DATA, small(k=3, steps=20), progress=False)
+    assert run.optimizer_steps == {"generator": 20, "discriminator": 60}
+    assert {len(v) for v in run.history.values()} == {20}
+    assert set(run.history) == set(tr.HISTORY_KEYS)
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    a = tr.train_gan(DATA, SMALL, progress=False)
+    b = tr.train_gan(DATA, SMALL, progress=False)
+    c = tr.train_gan(DATA, small(seed=2), progress=False)
+    for name in tr.HISTORY_KEYS:
+        np.testing.assert_array_equal(a.history[name], b.history[name])
+    key = jax.random.key(5)
+    np.testing.assert_array_equal(a.sample(100, key), b.sample(100, key))
+    assert not np.array_equal(a.history["g_loss"], c.history["g_loss"])
+
+
+def test_snapshots_and_chunk_boundaries_do_not_change_the_numbers():
+    plain = tr.train_gan(DATA, SMALL, progress=False)
+    cut = tr.train_gan(DATA, SMALL, snapshots=[0, 7, 13, 30], progress=False)
+    np.testing.assert_array_equal(plain.history["d_loss"], cut.history["d_loss"])
+    assert sorted(cut.snapshots) == [0, 7, 13, 30]
+    key = jax.random.key(0)
+    np.testing.assert_array_equal(cut.sample(50, key, step=30), cut.sample(50, key))
+    assert not np.array_equal(cut.sample(50, key, step=0), cut.sample(50, key))
+    assert cut.discriminate(np.linspace(0, 6, 9), step=7).shape == (9,)
+    with pytest.raises(ValueError, match="no snapshot"):
+        cut.sample(5, key, step=8)
+    with pytest.raises(ValueError, match="snapshot steps"):
+        tr.train_gan(DATA, SMALL, snapshots=[31], progress=False)
+
+
+def test_drawing_minibatches_inside_the_loop_gives_the_same_numbers(monkeypatch):
+    ahead = tr.train_gan(DATA, SMALL, progress=False)
+    monkeypatch.setattr(tr, "_PREDRAW_BYTES", 0)  # the path for big (image) minibatches
+    monkeypatch.setattr(tr, "_PROGRAMS", type(tr._PROGRAMS)())
+    inside = tr.train_gan(DATA, SMALL, progress=False)
+    np.testing.assert_allclose(inside.history["g_loss"], ahead.history["g_loss"], rtol=1e-5)
+
+
+def test_callback_runs_between_chunks_and_can_stop():
+    seen = []
+    tr.train_gan(DATA, small(steps=35), callback=lambda run: seen.append(run.step),
+                 progress=False)
+    assert seen == [10, 20, 30, 35]
+    stopped = tr.train_gan(DATA, small(steps=35), callback=lambda run: False, progress=False)
+    assert stopped.step == 10 and len(stopped.history["g_loss"]) == 10
+
+
+def test_training_continues_where_it_stopped():
+    whole = tr.train_gan(DATA, SMALL, progress=False)
+    parts = tr.GANRun(SMALL, DATA).train(12, progress=False).train(18, progress=False)
+    np.testing.assert_array_equal(whole.history["g_loss"], parts.history["g_loss"])
+
+
+def test_second_run_of_a_configuration_compiles_nothing():
+    tr.train_gan(DATA, SMALL, progress=False)
+    chunk = tr._program(SMALL, tr._make_source(DATA), None)
+    before = chunk._cache_size()
+    run = tr.train_gan(DATA, small(seed=7, lr_generator=2e-3, beta1=0.0), progress=False)
+    run.set_learning_rates(lr_discriminator=5e-4)
+    run.train(5, progress=False)
+    assert run.config.lr_discriminator == 5e-4
+    assert tr._program(SMALL, tr._make_source(DATA), None) is chunk
+    assert chunk._cache_size() == before == 1
+
+
+def test_diverging_training_stops_and_names_the_step():
+    cfg = small(loss="least_squares", lr_generator=1e6, lr_discriminator=1e6)
+    with pytest.raises(tr.TrainingDiverged, match=r"diverged at step \d+.*learning rates") as info:
+        tr.train_gan(DATA, cfg, progress=False)
+    err = info.value
+    assert isinstance(err, RuntimeError) and 1 <= err.step <= cfg.steps
+    assert len(err.history["g_loss"]) == err.step
+    assert not np.isfinite(err.history["d_loss"][-1]) or not np.isfinite(err.history["g_loss"][-1])
+    assert np.all(np.isfinite(err.history["g_loss"][:-1]))
+    assert err.run.step < err.step  # the run stays at its last finite state
+
+
+def test_minimax_divergence_suggests_the_non_saturating_loss():
+    bad = np.full((64, 1), 3e38, np.float32)  # finite, but D overflows on it
+    with pytest.raises(tr.TrainingDiverged, match="non_saturating"):
+        tr.train_gan(bad, small(loss="minimax", standardize=False), progress=False)
+
+
+@pytest.mark.parametrize("loss", ["minimax", "non_saturating", "least_squares",
+                                  "wasserstein_gp"])
+def test_every_loss_trains_and_reports_its_scores(loss):
+    run = tr.train_gan(DATA, small(loss=loss), progress=False)
+    assert all(np.all(np.isfinite(v)) for v in run.history.values())
+    d = np.asarray(run.discriminate(np.linspace(0, 6, 7)))
+    assert d.shape == (7,)
+    if loss in ("minimax", "non_saturating"):
+        assert np.all((d > 0) & (d < 1))
+        assert np.all((run.history["d_real"] > 0) & (run.history["d_real"] < 1))
+    if loss == "wasserstein_gp":  # raw critic values
+        np.testing.assert_allclose(d, run.logits(np.linspace(0, 6, 7)), rtol=1e-6)
+
+
+def test_default_configuration_converges():
+    run = tr.train_gan(DATA, tr.GANConfig(steps=3000), progress=False)
+    samples = run.sample(20_000, jax.random.key(123))
+    assert samples.shape == (20_000, 1)
+    assert metrics.jsd_to(samples, DATA) <= 0.01
+    # At the equilibrium D is 1/2 everywhere and its loss is 2 log 2.
+    assert abs(float(np.mean(run.history["d_loss"][-200:])) - 2 * math.log(2)) < 0.05
+
+
+# ---- data ---------------------------------------------------------------------------------
+
+
+def test_array_data_trains():
+    points = np.asarray(dist.Normal(-1.0, 0.5).sample(jax.random.key(0), 4000))
+    cfg = small(steps=1500, chunk_size=500, batch_size=256)
+    run = tr.train_gan(points, cfg, progress=False)
+    x = np.asarray(run.sample(5000, jax.random.key(1)))[:, 0]
+    assert abs(x.mean() + 1.0) < 0.15 and abs(x.std() - 0.5) < 0.15
+    flat = tr.train_gan(points[:, 0], cfg.replace(steps=10), progress=False)  # (n,) is 1D
+    assert flat.sample(3, jax.random.key(0)).shape == (3, 1)
+
+
+def test_two_dimensional_mixture_data_samples_inside_the_compiled_loop():
+    run = tr.train_gan(dist.ring(n_modes=4), small(steps=20), progress=False)
+    assert run.sample(9, jax.random.key(0)).shape == (9, 2)
+    assert run.discriminate(np.zeros((5, 2))).shape == (5,)
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        run.discriminate(np.zeros((5, 3)))
+
+
+@pytest.mark.parametrize("data, message", [
+    (np.array([[0.0], [np.nan]]), "NaN"), (np.array([[np.inf, 1.0]]), "NaN or infinite"),
+    (np.zeros((0, 1)), "empty"), (np.zeros((4, 2, 2)), r"shape \(n, d\)"),
+    ("abc", "distribution or a numeric array"),
+])
+def test_bad_data_raises(data, message):
+    with pytest.raises(ValueError, match=message):
+        tr.train_gan(data, SMALL, progress=False)
+
+
+# ---- checkpoints --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trained():
+    return tr.train_gan(DATA, small(steps=20), progress=False)
+
+
+def test_checkpoint_round_trip_and_resume(tmp_path, trained):
+    path = save_run(trained, tmp_path / "run.npz")
+    loaded = load_run(path, config=trained.config)
+    key = jax.random.key(3)
+    np.testing.assert_array_equal(loaded.sample(20, key), trained.sample(20, key))
+    xs = np.linspace(0, 6, 11)
+    np.testing.assert_array_equal(loaded.discriminate(xs), trained.discriminate(xs))
+    assert loaded.step == 20 and loaded.config == trained.config
+    np.testing.assert_array_equal(loaded.history["d_loss"], trained.history["d_loss"])
+    with pytest.raises(ValueError, match="no data"):
+        loaded.train(5, progress=False)
+    resumed = load_run(path, data=DATA).train(10, progress=False)
+    straight = tr.train_gan(DATA, small(steps=30), progress=False)
+    np.testing.assert_array_equal(resumed.history["g_loss"], straight.history["g_loss"])
+
+
+def test_bare_names_go_to_the_cache_folder(tmp_path, monkeypatch, trained):
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    path = save_run(trained, "toy")
+    assert path == tmp_path / "checkpoints" / "toy.npz" == checkpoint_path("toy")
+    assert load_run("toy").step == trained.step
+    with pytest.raises(FileNotFoundError):
+        load_run("missing")
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path, monkeypatch, trained):
+    path = save_run(trained, tmp_path / "run.npz")
+    assert os.listdir(tmp_path) == ["run.npz"]
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save_run(tr.train_gan(DATA, small(steps=10), progress=False), path)
+    assert os.listdir(tmp_path) == ["run.npz"] and path.read_bytes() == before
+
+
+def test_damaged_and_mismatched_checkpoints_raise(tmp_path, trained):
+    path = save_run(trained, tmp_path / "run.npz")
+    with pytest.raises(ValueError, match="different GAN.*hidden"):
+        load_run(path, config=tr.GANConfig(hidden=(64, 64)))
+
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(path.read_bytes()[:500])
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a checkpoint at all")
+    for bad in (truncated, garbage):
+        with pytest.raises(ValueError, match="not a readable ganlab checkpoint"):
+            load_run(bad)
+
+    with np.load(path) as npz:  # same config, other widths: arrays no longer fit
+        files = dict(npz)
+    config = tr.GANConfig.from_dict(__import__("json").loads(str(files["config"])))
+    files["config"] = np.array(__import__("json").dumps(config.replace(hidden=(4, 4)).to_dict()))
+    other = tmp_path / "other.npz"
+    np.savez(other, **files)
+    with pytest.raises(ValueError, match="does not match"):
+        load_run(other)
