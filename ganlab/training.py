@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -38,8 +40,8 @@ from ganlab.distributions import Distribution, IsotropicNormal, Mixture, Normal,
 from ganlab.losses import get_loss, gradient_penalty
 from ganlab.models import ACTIVATIONS, Discriminator, Generator, check_hidden
 
-__all__ = ["GANConfig", "GANRun", "TrainingDiverged", "train_gan", "save_run", "load_run",
-           "checkpoint_path", "HISTORY_KEYS"]
+__all__ = ["GANConfig", "GANRun", "Minibatches", "TrainingDiverged", "train_gan", "save_run",
+           "load_run", "checkpoint_path", "HISTORY_KEYS"]
 
 HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
 """Per-step history: the discriminator's loss (mean over its k steps, gradient penalty
@@ -345,12 +347,56 @@ def _noise(kind: str, key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
     return jax.random.normal(key, shape, jnp.float32)
 
 
+class Minibatches(NamedTuple):
+    """One training step's fresh random inputs (see :meth:`GANRun.minibatches`).
+
+    ``reals``: ``(k, m, *data_shape)``, the data minibatch of each discriminator step;
+    ``d_noise``: ``(k, m, latent_dim)``, the noise each discriminator step feeds G;
+    ``g_noise``: ``(m, latent_dim)``, the noise of the generator step;
+    ``penalty_keys``: ``(k,)`` PRNG keys of the gradient penalty (``wasserstein_gp`` only).
+    """
+
+    reals: jax.Array
+    d_noise: jax.Array
+    g_noise: jax.Array
+    penalty_keys: jax.Array
+
+
+def _step_key(train_key: jax.Array, step) -> jax.Array:
+    """The key that training step ``step`` (1-based) draws all its minibatches from."""
+    return jax.random.fold_in(train_key, step - 1)
+
+
+def _draw(config: GANConfig, source: _Source, arrays, key: jax.Array) -> Minibatches:
+    """One step's fresh minibatches: k × (data, noise, penalty key) for D, noise for G.
+
+    Few calls with big shapes rather than one per minibatch: each call site of the random
+    number generator costs compile time.
+    """
+    k, m = config.k, config.batch_size
+    key_data, key_noise, key_gp = jax.random.split(key, 3)
+    reals = source.sample(arrays, key_data, k * m).reshape(k, m, *source.shape)
+    zs = _noise(config.noise, key_noise, (k + 1, m, config.latent_dim))
+    return Minibatches(reals, zs[:k], zs[k], jax.random.split(key_gp, k))
+
+
 def _program(config: GANConfig, source: _Source, graphdef):
     """The jitted chunk function for everything in ``config`` that shapes the program."""
     key = (config.loss, config.k, config.batch_size, config.latent_dim, config.hidden,
            config.d_hidden, config.activation, config.noise, config.gp_weight,
            config.chunk_size, source.shape, source.fingerprint)
     return _lru(_PROGRAMS, key, lambda: _build_chunk(graphdef, config, source))
+
+
+_DRAWERS: collections.OrderedDict = collections.OrderedDict()
+
+
+def _drawer(config: GANConfig, source: _Source):
+    """:func:`_draw` for one step, jitted on its own (for :meth:`GANRun.minibatches`), cached."""
+    key = (config.k, config.batch_size, config.latent_dim, config.noise, source.shape,
+           source.fingerprint)
+    return _lru(_DRAWERS, key, lambda: jax.jit(functools.partial(_draw, config, source),
+                                                compiler_options=_COMPILER_OPTIONS))
 
 
 _PREDRAW_BYTES = 64 * 2**20  # draw a chunk's minibatches up front when they fit in this
@@ -365,16 +411,7 @@ def _build_chunk(graphdef, config: GANConfig, source: _Source):
     m, k, length = config.batch_size, config.k, config.chunk_size
     score = jax.nn.sigmoid if loss.probabilities else (lambda x: x)
 
-    def draw(arrays, key):
-        """One step's fresh minibatches: k × (data, noise, penalty key) for D, noise for G.
-
-        Few calls with big shapes rather than one per minibatch: each call site of the random
-        number generator costs compile time.
-        """
-        key_data, key_noise, key_gp = jax.random.split(key, 3)
-        reals = source.sample(arrays, key_data, k * m).reshape(k, m, *source.shape)
-        zs = _noise(config.noise, key_noise, (k + 1, m, config.latent_dim))
-        return (reals, zs[:k], jax.random.split(key_gp, k)), zs[k]
+    draw = functools.partial(_draw, config, source)
 
     def d_step(gen, disc, opt, real, z, key_gp):
         """One discriminator step; returns (loss, mean D(real), mean D(fake))."""
@@ -401,7 +438,7 @@ def _build_chunk(graphdef, config: GANConfig, source: _Source):
 
     def step(state, batches):
         """Algorithm 1's iteration: k discriminator steps, then one generator step."""
-        (reals, zs_d, keys_gp), z_g = batches
+        reals, zs_d, z_g, keys_gp = batches
         nets = nnx.merge(graphdef, state)
         gen, disc, opt_d = nets.generator, nets.discriminator, nets.opt_discriminator
         if k == 1:
@@ -428,13 +465,13 @@ def _build_chunk(graphdef, config: GANConfig, source: _Source):
     def chunk(state, arrays, train_key, start, n_steps):
         """Steps start+1 … start+n_steps (n_steps <= chunk_size) -> (state, history rows).
 
-        Step t draws its minibatches from fold_in(train_key, t − 1), so the numbers do not
+        Step t draws its minibatches from _step_key(train_key, t), so the numbers do not
         depend on how steps are cut into chunks. Small minibatches for the whole chunk are
         drawn in one vectorised pass before the loop (drawn one step at a time, the random
         numbers cost about as much as the toy networks' matmuls). History:
         ``(chunk_size, 4)``; rows past n_steps are 0.
         """
-        keys = jax.vmap(lambda i: jax.random.fold_in(train_key, i))(start + jnp.arange(length))
+        keys = jax.vmap(lambda t: _step_key(train_key, t))(start + 1 + jnp.arange(length))
         drawn = jax.vmap(lambda key: draw(arrays, key))(keys) if predraw else None
         history = jnp.zeros((length, len(HISTORY_KEYS)), jnp.float32)
 
@@ -512,6 +549,31 @@ class GANRun:
         """Adam updates taken so far by each network (the discriminator's is k × the G's)."""
         return {"generator": int(self._nets.opt_generator.step[...]),
                 "discriminator": int(self._nets.opt_discriminator.step[...])}
+
+    @property
+    def optimizers(self) -> dict[str, nnx.Optimizer]:
+        """The two Adam optimisers (``"generator"``, ``"discriminator"``), state included.
+
+        Learning rate and betas are in their state (``optax.inject_hyperparams``). Training
+        updates them in place; ``nnx.clone`` them to take steps of your own.
+        """
+        return {"generator": self._nets.opt_generator,
+                "discriminator": self._nets.opt_discriminator}
+
+    def minibatches(self, step: int) -> Minibatches:
+        """The random inputs training step ``step`` (1-based) uses: :class:`Minibatches`.
+
+        The very arrays :meth:`train` draws inside its compiled loop (the same function and
+        key), so a hand-written step of Algorithm 1 fed with them can be checked against
+        ``train(1)``: the next step is ``run.step + 1``. Shapes: ``reals`` ``(k, m, d)``,
+        ``d_noise`` ``(k, m, latent_dim)``, ``g_noise`` ``(m, latent_dim)``.
+        """
+        step = _positive_int("step", step)
+        if self._source is None:
+            raise ValueError("this run has no data to draw minibatches from; load it with "
+                             "load_run(path, data=...)")
+        return _drawer(self.config, self._source)(self._source.arrays,
+                                                  _step_key(self._train_key, step))
 
     def set_learning_rates(self, lr_generator: float | None = None,
                            lr_discriminator: float | None = None) -> None:

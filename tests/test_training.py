@@ -2,8 +2,10 @@ import math
 import os
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 
 from ganlab import distributions as dist
 from ganlab import metrics
@@ -87,6 +89,66 @@ def test_drawing_minibatches_inside_the_loop_gives_the_same_numbers(monkeypatch)
     monkeypatch.setattr(tr, "_PROGRAMS", type(tr._PROGRAMS)())
     inside = tr.train_gan(DATA, SMALL, progress=False)
     np.testing.assert_allclose(inside.history["g_loss"], ahead.history["g_loss"], rtol=1e-5)
+
+
+def _algorithm1_step(gen, disc, opt_g, opt_d, batch, loss):
+    """Algorithm 1's iteration written out plainly, as notebook 03 does; returns the losses."""
+    def d_loss_fn(disc, real, fake):
+        return -(jnp.mean(jax.nn.log_sigmoid(disc(real)))
+                 + jnp.mean(jax.nn.log_sigmoid(-disc(fake))))
+
+    d_losses = []
+    for real, z in zip(batch.reals, batch.d_noise):
+        value, grads = nnx.value_and_grad(d_loss_fn)(disc, real, gen(z))  # w.r.t. disc only
+        opt_d.update(disc, grads)
+        d_losses.append(float(value))
+
+    def g_loss_fn(gen):
+        logits = disc(gen(batch.g_noise))
+        if loss == "minimax":
+            return jnp.mean(jax.nn.log_sigmoid(-logits))
+        return -jnp.mean(jax.nn.log_sigmoid(logits))
+
+    value, grads = nnx.value_and_grad(g_loss_fn)(gen)
+    opt_g.update(gen, grads)
+    return float(np.mean(d_losses)), float(value)
+
+
+@pytest.mark.parametrize("loss", ["minimax", "non_saturating"])
+@pytest.mark.parametrize("k", [1, 3])
+def test_a_hand_written_step_on_the_runs_minibatches_reproduces_train_1(loss, k):
+    run = tr.GANRun(small(loss=loss, k=k), DATA).train(3, progress=False)
+    mine = nnx.clone((run.generator, run.discriminator, run.optimizers["generator"],
+                      run.optimizers["discriminator"]))
+    batch = run.minibatches(run.step + 1)
+    d_loss, g_loss = _algorithm1_step(*mine, batch, loss)
+    run.train(1, progress=False)
+    np.testing.assert_allclose(d_loss, run.history["d_loss"][-1], rtol=1e-5)
+    np.testing.assert_allclose(g_loss, run.history["g_loss"][-1], rtol=1e-5)
+    theirs = (run.generator, run.discriminator, run.optimizers["generator"],
+              run.optimizers["discriminator"])
+    for a, b in zip(jax.tree.leaves(nnx.state(mine)), jax.tree.leaves(nnx.state(theirs)),
+                    strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert run.optimizer_steps == {"generator": 4, "discriminator": 4 * k}
+
+
+def test_minibatches_shapes_and_determinism():
+    cfg = small(k=3, latent_dim=2)
+    run = tr.GANRun(cfg, DATA)
+    batch = run.minibatches(5)
+    assert isinstance(batch, tr.Minibatches)
+    assert batch.reals.shape == (3, cfg.batch_size, 1)
+    assert batch.d_noise.shape == (3, cfg.batch_size, 2)
+    assert batch.g_noise.shape == (cfg.batch_size, 2)
+    assert batch.penalty_keys.shape == (3,)
+    run.train(7, progress=False)  # what step t draws does not depend on where the run is
+    again = run.minibatches(5)
+    for a, b in zip(batch[:3], again[:3]):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(run.minibatches(6).reals, batch.reals)
+    with pytest.raises(ValueError, match=">= 1"):
+        run.minibatches(0)
 
 
 def test_callback_runs_between_chunks_and_can_stop():
@@ -207,6 +269,8 @@ def test_checkpoint_round_trip_and_resume(tmp_path, trained):
     np.testing.assert_array_equal(loaded.history["d_loss"], trained.history["d_loss"])
     with pytest.raises(ValueError, match="no data"):
         loaded.train(5, progress=False)
+    with pytest.raises(ValueError, match="no data"):
+        loaded.minibatches(1)
     resumed = load_run(path, data=DATA).train(10, progress=False)
     straight = tr.train_gan(DATA, small(steps=30), progress=False)
     np.testing.assert_array_equal(resumed.history["g_loss"], straight.history["g_loss"])

@@ -2,7 +2,8 @@
 
 The expected answers are computed by ganlab's own code when checked, never stored as typed-in
 numbers and never printed. Each notebook's exercises live in a submodule of this package
-(``kl_to_jsd`` for notebook 04, …) that registers them with :func:`register`.
+(``gan_algorithm`` for notebook 03, ``kl_to_jsd`` for notebook 04, …) that registers them with
+:func:`register`.
 
 In a notebook::
 
@@ -21,7 +22,7 @@ import numpy as np
 __all__ = ["Exercise", "register", "check", "exercise_ids"]
 
 # Submodules that register exercises; imported on the first check.
-_MODULES = ("kl_to_jsd",)
+_MODULES = ("gan_algorithm", "kl_to_jsd")
 
 
 @dataclass(frozen=True)
