@@ -34,8 +34,9 @@ test-notebooks: install
 notebooks: install
 	$(PY) tools/run_notebooks.py
 
+# All benchmarks, or some: make bench BENCH="training widgets" (presets takes ~10 min).
 bench: install
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,134 @@
+"""Ready-made GAN settings for the classic 2D toys, with the data each one is for.
+
+- :data:`RECIPES`: ``{name: Recipe}``, each a data factory, a :class:`GANConfig`, a short
+  low-learning-rate finishing phase, and a paragraph saying why the settings work
+- :data:`PRESETS`: ``{name: GANConfig}``, the main phase of each recipe (``config.steps``
+  steps at the config's learning rates)
+- :data:`PRESET_DATA`: ``{name: () -> Distribution}``, the data each preset is tuned for
+- :data:`BASELINE`: a plain GAN that collapses on the same data, for "collapse, then fix"
+
+``RECIPES["ring"].train(seed)`` runs the whole recipe and returns the :class:`GANRun`;
+``RECIPES["ring"].coverage(run)`` scores it with :func:`ganlab.metrics.mode_coverage` on 2,500
+samples at 3σ. Training a bare ``PRESETS[name]`` with :func:`train_gan` skips the finishing
+phase: the modes are found, but fewer samples land within 3σ of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import jax
+import numpy as np
+
+from ganlab import distributions as dist
+from ganlab import metrics
+from ganlab.training import GANConfig, GANRun
+
+__all__ = ["Recipe", "RECIPES", "PRESETS", "PRESET_DATA", "BASELINE", "COVERAGE_SAMPLES"]
+
+COVERAGE_SAMPLES = 2500
+"""Samples scored by :meth:`Recipe.coverage` (the number the mode-coverage papers use)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How to train a GAN on one toy data set.
+
+    ``data()`` builds the data (a ganlab mixture with ``.modes`` and ``.scale``); ``config``
+    is the main phase (``config.steps`` steps at its learning rates); then ``finish_steps``
+    more steps at both learning rates divided by ``finish_lr_divisor`` (0 steps: no finishing
+    phase). ``why`` explains the choices in a paragraph a notebook can print.
+    """
+
+    data: Callable[[], dist.Mixture]
+    config: GANConfig
+    finish_steps: int = 0
+    finish_lr_divisor: float = 10.0
+    why: str = ""
+
+    @property
+    def total_steps(self) -> int:
+        return self.config.steps + self.finish_steps
+
+    def train(self, seed: int | None = None, *, progress: bool = False, callback=None) -> GANRun:
+        """Train on ``data()`` with ``seed`` (default: the config's); returns the GANRun.
+
+        ``callback(run)`` is called between compiled chunks, as in :meth:`GANRun.train`.
+        """
+        config = self.config if seed is None else self.config.replace(seed=seed)
+        run = GANRun(config, self.data())
+        run.train(config.steps, progress=progress, callback=callback)
+        if self.finish_steps:
+            run.set_learning_rates(config.lr_generator / self.finish_lr_divisor,
+                                   config.lr_discriminator / self.finish_lr_divisor)
+            run.train(self.finish_steps, progress=progress, callback=callback)
+        return run
+
+    def coverage(self, run: GANRun, key: jax.Array | None = None) -> tuple[int, float]:
+        """(modes captured, high-quality fraction) of ``COVERAGE_SAMPLES`` samples of ``run``."""
+        data = self.data()
+        key = jax.random.key(run.config.seed + 1000) if key is None else key
+        samples = np.asarray(run.sample(COVERAGE_SAMPLES, key))
+        return metrics.mode_coverage(samples, data.modes, data.scale)
+
+
+RING_WHY = (
+    "Eight modes of width 0.01 on the unit circle. Two uniform noise coordinates give the "
+    "generator a square to cut into eight pieces, one per mode; with only one coordinate it "
+    "would have to trace a curve through every mode and leave samples on the bridges between "
+    "them. Two hidden layers of 128 ReLU units are enough pieces for eight sharp clusters, and "
+    "batches of 256 show the discriminator every mode at each step. Adam at 1e-3 for both "
+    "networks (β₁ = 0.5) finds all modes within a few thousand steps, but at that step size the "
+    "clusters keep jittering by more than 3σ = 0.03. A short finishing phase at a tenth of the "
+    "learning rate lets both networks settle, which pulls the samples into the modes: the share "
+    "within 3σ rises from about 60-90 % to over 90 %.")
+
+GRID_WHY = (
+    "Twenty-five modes of width 0.05 at {−4, −2, 0, 2, 4}². Two uniform noise coordinates "
+    "fill a square the generator can fold into a 5 × 5 staircase; wider hidden layers (192) "
+    "give it the extra ReLU pieces 25 clusters need, and a learning rate of 2e-3 moves mass "
+    "between modes faster early on. As for the ring, a finishing phase at a "
+    "tenth of the learning rate sharpens the clusters. Within a minute of training this "
+    "finds most but not all of the modes, and many samples still sit between them: plain GAN "
+    "training drops modes on this data, the failure packing (PacGAN) was designed to fix.")
+
+
+RECIPES: dict[str, Recipe] = {
+    "ring": Recipe(
+        data=dist.ring,
+        config=GANConfig(loss="non_saturating", k=1, steps=6000, batch_size=256,
+                         lr_generator=1e-3, lr_discriminator=1e-3, latent_dim=2,
+                         hidden=(128, 128), activation="relu", noise="uniform",
+                         beta1=0.5, beta2=0.999, seed=0),
+        finish_steps=2000, finish_lr_divisor=10.0, why=RING_WHY),
+    "grid": Recipe(
+        data=dist.grid,
+        config=GANConfig(loss="non_saturating", k=1, steps=5000, batch_size=256,
+                         lr_generator=2e-3, lr_discriminator=2e-3, latent_dim=2,
+                         hidden=(192, 192), activation="relu", noise="uniform",
+                         beta1=0.5, beta2=0.999, seed=0),
+        finish_steps=2000, finish_lr_divisor=10.0, why=GRID_WHY),
+}
+"""The tuned recipes (ring tuned on seeds 0-2, grid on seed 0; ``benchmarks/bench_presets.py``
+scores seeds 10-12). The ring recipe captures 8/8 modes with over 90 % of samples within 3σ in
+well under a minute on two CPU cores; the grid recipe is the best plain-GAN setting found for
+that time budget and still misses several of the 25 modes."""
+
+PRESETS: dict[str, GANConfig] = {name: r.config for name, r in RECIPES.items()}
+"""The main-phase config of each recipe (see :class:`Recipe` for the finishing phase)."""
+
+PRESET_DATA: dict[str, Callable[[], dist.Mixture]] = {name: r.data for name, r in RECIPES.items()}
+"""The data factory each preset is for: ``PRESET_DATA["ring"]()`` is ``dist.ring()``."""
+
+_PLAIN = GANConfig(loss="non_saturating", k=1, steps=10_000, batch_size=512,
+                   lr_generator=1e-3, lr_discriminator=1e-3, latent_dim=1,
+                   hidden=(128, 128), activation="relu", noise="gaussian", seed=0)
+
+BASELINE: dict[str, Recipe] = {
+    name: Recipe(data=factory, config=_PLAIN, why=(
+        "A plain GAN: non-saturating loss, two hidden layers of 128 ReLU units, one Gaussian "
+        "noise coordinate, Adam at 1e-3, batch 512, 10,000 steps, no finishing phase."))
+    for name, factory in PRESET_DATA.items()
+}
+"""The "before" of the collapse-then-fix story: the same data, plain settings."""
