@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from ganlab.cache import cache_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -80,16 +82,10 @@ def _free_port() -> int:
 def _kernel_cache_dir(scratch: Path) -> str:
     """GANLAB_CACHE_DIR for the kernels: the user's (so compiled programs are reused), or a
     scratch folder when that one cannot be written."""
-    chosen = os.environ.get("GANLAB_CACHE_DIR")
-    if chosen:
-        base = Path(chosen).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "ganlab"
     with contextlib.suppress(OSError):
-        base.mkdir(parents=True, exist_ok=True)
-    if base.is_dir() and os.access(base, os.W_OK):
-        return str(base)
+        base = cache_dir()
+        if os.access(base, os.W_OK):
+            return str(base)
     fallback = scratch / "ganlab-cache"
     fallback.mkdir(exist_ok=True)
     return str(fallback)
