@@ -1,4 +1,4 @@
-"""Flax NNX networks for the toy GANs: an MLP, a generator and a discriminator.
+"""Fully connected Flax NNX networks for the toy GANs: an MLP, a generator and a discriminator.
 
 Shapes (``n`` = batch size):
 

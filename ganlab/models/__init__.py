@@ -1,0 +1,20 @@
+"""Flax NNX networks: fully connected (:mod:`ganlab.models.mlp`) and convolutional
+(:mod:`ganlab.models.conv`) building blocks, generators and discriminators."""
+
+from __future__ import annotations
+
+from ganlab.models.conv import ConvDecoder, ConvEncoder
+from ganlab.models.mlp import (
+    ACTIVATIONS,
+    MLP,
+    DataScale,
+    Discriminator,
+    Generator,
+    activation_fn,
+    check_hidden,
+)
+
+__all__ = [
+    "ACTIVATIONS", "MLP", "Generator", "Discriminator", "DataScale", "check_hidden",
+    "activation_fn", "ConvEncoder", "ConvDecoder",
+]

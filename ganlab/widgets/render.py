@@ -1,0 +1,48 @@
+"""Rendering shared by the widgets: an Agg canvas to PNG bytes, and the lecture style.
+
+Widgets draw with matplotlib's Agg renderer straight into an ``ipywidgets.Image`` (PNG), so they
+look the same under every matplotlib backend (inline, ipympl) and run headless in tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import zlib
+
+import matplotlib as mpl
+import numpy as np
+
+from ganlab import plots
+
+__all__ = ["png_bytes", "lecture_style"]
+
+
+def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
+    """Encode an ``(h, w, 4)`` uint8 RGBA buffer (Agg's) as PNG: no row filter, fast zlib level.
+
+    A few milliseconds for a lecture-sized figure, about twice as fast as a general encoder.
+    """
+    h, w = rgba.shape[:2]
+    rows = np.empty((h, 1 + 4 * w), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "None" for every scanline
+    rows[:, 1:] = np.asarray(rgba, dtype=np.uint8).reshape(h, 4 * w)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
+        + chunk(b"IEND", b"")
+    )
+
+
+@contextlib.contextmanager
+def lecture_style():
+    """rcParams of :func:`ganlab.plots.use_lecture_style` inside a ``with`` block only."""
+    with mpl.rc_context():
+        plots.use_lecture_style()
+        yield
