@@ -1,4 +1,4 @@
-"""Matplotlib figures for a lecture hall: large fonts, thick lines, one colourblind-safe palette.
+"""The lecture style (palette, line styles, fonts) and the 1D figures of notebooks 03 and 04.
 
 p_data, p_G, the learned D and the exact D* always have the same colour and line style
 (:data:`STYLE`), in every notebook and widget. Functions draw on an ``ax`` they are given, or
