@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # JupyterLab refuses to run as root unless told (containers often run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test test-unit test-notebooks notebooks bench clean
+.PHONY: install lab test test-unit test-notebooks notebooks slides bench clean
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ test-notebooks: install
 # Re-execute the notebooks in place (fresh kernel each) and print their run times.
 notebooks: install
 	$(PY) tools/run_notebooks.py
+
+# One Reveal.js deck per notebook, from the notebooks' slide metadata: build/slides/*.slides.html
+slides: install
+	$(PY) tools/make_slides.py
 
 # All benchmarks, or some: make bench BENCH="training widgets" (presets takes ~10 min).
 bench: install
