@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # JupyterLab refuses to run as root unless told (containers often run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test test-unit test-notebooks notebooks slides bench clean
+.PHONY: install lab test test-unit test-notebooks notebooks slides gallery bench clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ notebooks: install
 # One Reveal.js deck per notebook, from the notebooks' slide metadata: build/slides/*.slides.html
 slides: install
 	$(PY) tools/make_slides.py
+
+# The README's gallery: figures exported from the notebooks' stored outputs to docs/gallery/
+gallery: install
+	$(PY) tools/export_gallery.py
 
 # All benchmarks, or some: make bench BENCH="training widgets" (presets takes ~10 min).
 bench: install

@@ -27,14 +27,15 @@ BAD_OUTPUT = [
 ]
 
 
-def _spec():
-    spec = importlib.util.spec_from_file_location("make_slides", ROOT / "tools" / "make_slides.py")
+def _tool(name: str):
+    """A script of tools/ as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-make_slides = _spec()
+make_slides = _tool("make_slides")
 
 
 def test_there_are_notebooks():
@@ -122,3 +123,19 @@ def test_deck(notebook, tmp_path):
             shown += 1
     assert shown and hidden
     assert not list(tmp_path.glob("*.tmp"))
+
+
+
+def test_gallery_is_up_to_date():
+    """docs/gallery and the README's gallery match the notebooks' stored figures
+    (`make gallery` after `make notebooks` fixes a failure here)."""
+    gallery = _tool("export_gallery")
+    items = gallery.collect(NOTEBOOKS)
+    assert len(items) >= len(NOTEBOOKS)
+    for name, _, png in items:
+        stored = ROOT / "docs" / "gallery" / name
+        assert stored.exists() and stored.read_bytes() == png, f"docs/gallery/{name} is stale"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert gallery.readme_with(readme, items) == readme, "the README's gallery is stale"
+    assert sorted(p.name for p in (ROOT / "docs" / "gallery").glob("*.png")) == \
+        sorted(name for name, _, _ in items)
