@@ -14,15 +14,19 @@ from ganlab import cache as _cache
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "autoencoding",
     "cache",
     "checkpoints",
     "datasets",
+    "digit_score",
     "distributions",
     "divergences",
     "exercises",
+    "loop",
     "losses",
     "metrics",
     "models",
+    "pixels",
     "plots",
     "training",
     "widgets",

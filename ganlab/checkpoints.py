@@ -1,7 +1,9 @@
-"""Save and load trained GANs: one ``.npz`` file, no pickle, written atomically.
+"""Save and load trained GANs and auto-encoders: one ``.npz`` file, no pickle, written atomically.
 
 A checkpoint holds every array of the run (both networks, both optimiser states, the data's
-location and scale), the per-step history, the step count, and the :class:`GANConfig` as JSON.
+location and scale), the per-step history, the step count, and the :class:`GANConfig` as JSON;
+for an auto-encoder or VAE (:class:`ganlab.autoencoding.AERun`) the model, its Adam state and
+its :class:`~ganlab.autoencoding.AEConfig`, read back by the same :func:`load_run`.
 A bare name such as ``"two_gaussians"`` goes to the per-user cache folder
 (``cache_dir("checkpoints")``); ``.npz`` is added when missing. Train-once-then-load::
 
@@ -33,6 +35,7 @@ __all__ = ["checkpoint_path", "save_run", "load_run"]
 
 
 _FORMAT = "ganlab.GANRun"
+_AE_FORMAT = "ganlab.AERun"
 
 
 def checkpoint_path(path) -> Path:
@@ -56,20 +59,30 @@ def _leaf_names(state) -> tuple[list[str], list, object]:
     return names, [leaf for _, leaf in paths_leaves], treedef
 
 
-def save_run(run: GANRun, path) -> Path:
-    """Write ``run`` (networks, optimiser states, config, step, history) to ``path``.
+def save_run(run, path) -> Path:
+    """Write ``run`` (a GANRun or an AERun: networks, optimiser states, config, step, history).
 
     The file appears complete or not at all (a temporary file in the same folder, then
     ``os.replace``). Snapshots are not saved. Returns the file's path.
     """
+    from ganlab.autoencoding import AERun
+
+    if isinstance(run, AERun):
+        return _write_run(path, run, {"format": _AE_FORMAT, "version": 1,
+                                      "image_shape": list(run.image_shape), "step": run.step})
     if not isinstance(run, GANRun):
-        raise ValueError(f"save_run needs a GANRun, got {type(run).__name__}")
+        raise ValueError(f"save_run needs a GANRun or an AERun, got {type(run).__name__}")
+    return _write_run(path, run, {"format": _FORMAT, "version": 1, "data_dim": run.data_dim,
+                                  "step": run.step})
+
+
+def _write_run(path, run, meta: dict) -> Path:
+    """Write ``run._nets``'s arrays, ``run.history``, ``run.config`` and ``meta`` atomically."""
     target = checkpoint_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     names, leaves, _ = _leaf_names(nnx.state(run._nets))
     arrays = {f"state/{n}": np.asarray(v) for n, v in zip(names, leaves)}
     arrays.update({f"history/{n}": v for n, v in run.history.items()})
-    meta = {"format": _FORMAT, "version": 1, "data_dim": run.data_dim, "step": run.step}
     arrays["meta"] = np.array(json.dumps(meta))
     arrays["config"] = np.array(json.dumps(run.config.to_dict()))
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -86,40 +99,43 @@ def save_run(run: GANRun, path) -> Path:
     return target
 
 
-def load_run(path, *, config: GANConfig | None = None, data=None) -> GANRun:
+def load_run(path, *, config: GANConfig | None = None, data=None, labels=None) -> GANRun:
     """Read a run written by :func:`save_run`.
 
     ``config``: the configuration you expect; a checkpoint of another architecture (noise
     size, widths, activation) or loss raises ``ValueError``. ``data``: needed only to train
-    further (:meth:`GANRun.train`), continuing exactly where the saved run stopped.
+    further (:meth:`GANRun.train`), continuing exactly where the saved run stopped (with
+    ``labels`` for a conditional image GAN).
     A missing file raises ``FileNotFoundError``; a damaged one ``ValueError``.
     """
     target = checkpoint_path(path)
     if not target.is_file():
         raise FileNotFoundError(f"no checkpoint at {target}")
-    try:
-        if not zipfile.is_zipfile(target):
-            raise ValueError("not an .npz archive")
-        with np.load(target, allow_pickle=False) as npz:
-            files = {name: npz[name] for name in npz.files}
-        meta = json.loads(str(files.pop("meta")))
-        stored = GANConfig.from_dict(json.loads(str(files.pop("config"))))
-        if meta.get("format") != _FORMAT:
-            raise ValueError(f"format {meta.get('format')!r} is not {_FORMAT!r}")
-        data_dim, step = int(meta["data_dim"]), int(meta["step"])
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
-        raise ValueError(f"{target} is not a readable ganlab checkpoint ({err}); "
-                         "delete it and save the run again") from None
+    if _format(target) == _AE_FORMAT:
+        return _load_autoencoder(target, config, data)
+    def parse(meta):
+        data_dim, step = meta["data_dim"], int(meta["step"])
+        # images: (h, w, c), stored as a JSON list
+        return tuple(map(int, data_dim)) if isinstance(data_dim, list) else int(data_dim), step
+
+    files, stored, (data_dim, step) = _read(target, GANConfig, _FORMAT, parse)
     if config is not None:
-        fields = ("loss", "latent_dim", "hidden", "d_hidden", "activation", "noise")
+        fields = ("loss", "latent_dim", "hidden", "d_hidden", "activation", "noise", "pack",
+                  "channels", "norm", "n_classes")
         diff = [f"{f}: file {getattr(stored, f)!r}, expected {getattr(config, f)!r}"
                 for f in fields if getattr(stored, f) != getattr(config, f)]
         if diff:
             raise ValueError(f"{target} holds a different GAN ({'; '.join(diff)}); train it "
                              "again or load it without config=")
-    run = GANRun(stored, data, data_dim=data_dim)
+    run = GANRun(stored, data, labels=labels, data_dim=data_dim)
     if run.data_dim != data_dim:
         raise ValueError(f"{target} was trained on {data_dim}D data, data is {run.data_dim}D")
+    _restore(target, run, files, step, HISTORY_KEYS)
+    return run
+
+
+def _restore(target: Path, run, files: dict, step: int, history_keys) -> None:
+    """Put the checkpoint's arrays ``files`` into ``run._nets``; set step and history."""
     names, leaves, treedef = _leaf_names(nnx.state(run._nets))
     wanted = {f"state/{n}": leaf for n, leaf in zip(names, leaves)}
     found = {k for k in files if k.startswith("state/")}
@@ -128,11 +144,61 @@ def load_run(path, *, config: GANConfig | None = None, data=None) -> GANRun:
                  f"{leaf.shape} {leaf.dtype}" for k, leaf in wanted.items()
                  if k in files and (files[k].shape != leaf.shape or files[k].dtype != leaf.dtype)]
     if problems:
-        raise ValueError(f"{target} does not match its GAN's architecture "
+        raise ValueError(f"{target} does not match its model's architecture "
                          f"({len(problems)} mismatches, e.g. {problems[0]})")
     new_leaves = [jnp.asarray(files[f"state/{n}"]) for n in names]
     nnx.update(run._nets, jax.tree_util.tree_unflatten(treedef, new_leaves))
     run.step = step
     run.history = {n: np.asarray(files.get(f"history/{n}", np.zeros(0)), np.float32)
-                   for n in HISTORY_KEYS}
+                   for n in history_keys}
+
+
+def _read(target: Path, config_class, fmt: str, parse):
+    """``(arrays, config, parse(meta))`` of the checkpoint ``target`` of format ``fmt``; a
+    damaged file or one of another format raises ``ValueError``."""
+    try:
+        if not zipfile.is_zipfile(target):
+            raise ValueError("not an .npz archive")
+        with np.load(target, allow_pickle=False) as npz:
+            files = {name: npz[name] for name in npz.files}
+        meta = json.loads(str(files.pop("meta")))
+        stored = config_class.from_dict(json.loads(str(files.pop("config"))))
+        if meta.get("format") != fmt:
+            raise ValueError(f"format {meta.get('format')!r} is not {fmt!r}")
+        return files, stored, parse(meta)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{target} is not a readable ganlab checkpoint ({err}); "
+                         "delete it and save the run again") from None
+
+
+def _format(target: Path) -> str | None:
+    """The ``format`` recorded in a checkpoint's metadata, or None if it cannot be read."""
+    try:
+        with np.load(target, allow_pickle=False) as npz:
+            return json.loads(str(npz["meta"])).get("format")
+    except Exception:  # a damaged file: load_run's own checks say what is wrong
+        return None
+
+
+def _load_autoencoder(target: Path, config, data):
+    """:func:`load_run` for an auto-encoder or VAE checkpoint (an :class:`AERun`)."""
+    from ganlab.autoencoding import HISTORY_KEYS as AE_KEYS
+    from ganlab.autoencoding import AEConfig, AERun
+
+    files, stored, (image_shape, step) = _read(
+        target, AEConfig, _AE_FORMAT,
+        lambda meta: (tuple(int(v) for v in meta["image_shape"]), int(meta["step"])))
+    if config is not None:
+        if not isinstance(config, AEConfig):
+            raise ValueError(f"{target} holds an auto-encoder; config must be an AEConfig, "
+                             f"got {type(config).__name__}")
+        if stored._architecture() != config._architecture():
+            raise ValueError(f"{target} holds a different auto-encoder (file "
+                             f"{stored._architecture()}, expected {config._architecture()}); "
+                             "train it again or load it without config=")
+    run = AERun(stored, data, image_shape=image_shape)
+    if run.image_shape != image_shape:
+        raise ValueError(f"{target} was trained on images of shape {image_shape}, data has "
+                         f"{run.image_shape}")
+    _restore(target, run, files, step, AE_KEYS)
     return run

@@ -19,6 +19,9 @@ processes.
 
 Shapes: data is a ganlab distribution or an array ``(n, d)``; the generator maps noise
 ``(m, latent_dim)`` to ``(m, d)``; the discriminator maps ``(m, d)`` to logits ``(m,)``.
+Images ``(n, h, w, c)`` in [0, 1] get the convolutional networks of
+:mod:`ganlab.models.image_gan` (``(m, latent_dim)`` -> ``(m, h, w, c)`` -> ``(m,)``), optionally
+conditional on labels.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
-import math
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -37,8 +39,20 @@ import optax
 from flax import nnx
 
 from ganlab.distributions import Distribution, IsotropicNormal, Mixture, Normal, Uniform
+from ganlab.loop import (
+    COMPILER_OPTIONS,
+    Config,
+    append_history,
+    drive,
+    first_nonfinite,
+    lru,
+    positive_float,
+    positive_int,
+)
 from ganlab.losses import get_loss, gradient_penalty
-from ganlab.models import ACTIVATIONS, Discriminator, Generator, check_hidden
+from ganlab.models import (ACTIVATIONS, Discriminator, Generator, ImageDiscriminator,
+                           ImageGenerator, check_hidden, label_planes, with_labels)
+from ganlab.models.conv import NORMS
 
 __all__ = ["GANConfig", "GANRun", "Minibatches", "TrainingDiverged", "train_gan", "save_run",
            "load_run", "checkpoint_path", "HISTORY_KEYS"]
@@ -51,24 +65,13 @@ minibatch (probabilities for the cross-entropy losses, raw scores otherwise)."""
 NOISES = ("gaussian", "uniform")
 
 
-def _positive_int(name, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
-
-
-def _positive_float(name, value) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not (math.isfinite(out) and out > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return out
+# Validators, the program cache and the compiler options are shared with every trainer.
+_positive_int, _positive_float, _lru = positive_int, positive_float, lru
+_COMPILER_OPTIONS = COMPILER_OPTIONS
 
 
 @dataclasses.dataclass(frozen=True)
-class GANConfig:
+class GANConfig(Config):
     """Everything that defines a GAN training run; validated on creation.
 
     ``hidden`` are the hidden-layer widths of both networks unless ``hidden_discriminator`` is
@@ -77,7 +80,16 @@ class GANConfig:
     (``wasserstein_gp`` only); ``chunk_size`` is the number of steps per compiled call (the
     callback and the progress bar run between chunks); ``standardize`` gives both networks the
     data's mean and standard deviation (G outputs mean + std · net(z), D sees (x − mean) / std),
-    so the defaults work whatever the data's location and units.
+    so the defaults work whatever the data's location and units. ``pack`` is PacGAN's packing
+    degree: the discriminator judges ``pack`` samples at once, all real or all fake (its input
+    is their ``pack · d`` coordinates side by side), so a generator that drops modes makes packs
+    that look less varied than real ones; ``batch_size`` must be divisible by ``pack``.
+
+    Image data ``(n, h, w, c)`` get convolutional networks (:mod:`ganlab.models.image_gan`;
+    ``hidden`` and ``standardize`` are then unused): ``channels`` are the generator's channels
+    from coarse to fine (the discriminator uses them reversed), ``norm`` is ``"none"`` or
+    ``"layer"``; ``n_classes`` > 0 makes the GAN conditional on integer labels in
+    [0, n_classes) (pass ``labels=`` to :func:`train_gan`).
     """
 
     loss: str = "non_saturating"
@@ -97,11 +109,18 @@ class GANConfig:
     gp_weight: float = 10.0
     chunk_size: int = 250
     standardize: bool = True
+    pack: int = 1
+    channels: tuple[int, ...] = (64, 32)
+    norm: str = "none"
+    n_classes: int = 0
 
     def __post_init__(self):
         get_loss(self.loss)
-        for name in ("k", "steps", "batch_size", "latent_dim", "chunk_size"):
+        for name in ("k", "steps", "batch_size", "latent_dim", "chunk_size", "pack"):
             object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
+        if self.batch_size % self.pack:
+            raise ValueError(f"batch_size ({self.batch_size}) must be divisible by pack "
+                             f"({self.pack}): each minibatch is cut into packs of that size")
         for name in ("lr_generator", "lr_discriminator", "gp_weight"):
             object.__setattr__(self, name, _positive_float(name, getattr(self, name)))
         for name in ("beta1", "beta2"):
@@ -126,32 +145,26 @@ class GANConfig:
         object.__setattr__(self, "standardize", bool(self.standardize))
         if self.noise not in NOISES:
             raise ValueError(f"unknown noise {self.noise!r}; choose one of {list(NOISES)}")
+        # Image data only: conv widths (G's, coarse to fine; D's are the reverse), norm, labels.
+        object.__setattr__(self, "channels", check_hidden(self.channels, "channels"))
+        if not self.channels:
+            raise ValueError("channels must list at least one level, e.g. (64, 32)")
+        if self.norm not in NORMS:
+            raise ValueError(f"unknown norm {self.norm!r}; choose one of {list(NORMS)}")
+        if isinstance(self.n_classes, bool) or not isinstance(self.n_classes, (int, np.integer)) \
+                or self.n_classes < 0:
+            raise ValueError(f"n_classes must be an integer >= 0 (0: not conditional), "
+                             f"got {self.n_classes!r}")
+        object.__setattr__(self, "n_classes", int(self.n_classes))
 
     @property
     def d_hidden(self) -> tuple[int, ...]:
         """The discriminator's hidden widths."""
         return self.hidden if self.hidden_discriminator is None else self.hidden_discriminator
 
-    def replace(self, **changes) -> GANConfig:
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        """Plain JSON-ready dict (tuples as lists)."""
-        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
-                for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_dict(cls, values: dict) -> GANConfig:
-        """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - names)
-        if unknown:
-            raise ValueError(f"unknown GANConfig fields {unknown}; allowed: {sorted(names)}")
-        return cls(**values)
-
     def _architecture(self) -> tuple:
-        return (self.latent_dim, self.hidden, self.d_hidden, self.activation)
+        return (self.latent_dim, self.hidden, self.d_hidden, self.activation, self.pack,
+                self.channels, self.norm, self.n_classes)
 
 
 class TrainingDiverged(RuntimeError):
@@ -233,7 +246,42 @@ def _distribution_moments(d: Distribution) -> tuple[np.ndarray, np.ndarray]:
 _MOMENTS: dict = {}
 
 
-def _make_source(data) -> _Source:
+def _image_source(images: np.ndarray, labels, n_classes: int) -> _Source:
+    """Images ``(n, h, w, c)`` in [0, 1], with integer ``labels`` ``(n,)`` when ``n_classes`` > 0
+    -> a source of ``(h, w, c + n_classes)`` arrays: each image, then its one-hot label as
+    constant planes (the conditional discriminator's input, see ganlab.models.image_gan)."""
+    n, h, w, c = images.shape
+    if min(images.shape) < 1:
+        raise ValueError(f"images are empty (shape {images.shape}); pass at least one image")
+    if not (np.all(np.isfinite(images)) and images.min() >= 0.0 and images.max() <= 1.0):
+        raise ValueError("images must hold pixel values in [0, 1], like ganlab.datasets.load's")
+    arrays = (jnp.asarray(images),)
+    if n_classes:
+        lab = np.asarray(labels) if labels is not None else None
+        if lab is None or lab.shape != (n,) or not np.issubdtype(lab.dtype, np.integer) \
+                or lab.min() < 0 or lab.max() >= n_classes:
+            raise ValueError(f"a conditional GAN (n_classes={n_classes}) needs labels=: "
+                             f"{n} integers in [0, {n_classes}), one per image")
+        arrays += (jnp.asarray(lab, jnp.int32),)
+    elif labels is not None:
+        raise ValueError("labels were given but config.n_classes is 0; set n_classes to the "
+                         "number of classes to train a conditional GAN")
+
+    def sample(arrays, key, m):
+        index = jax.random.randint(key, (m,), 0, arrays[0].shape[0])
+        if not n_classes:
+            return arrays[0][index]
+        planes = label_planes(jax.nn.one_hot(arrays[1][index], n_classes), h, w)
+        return jnp.concatenate([arrays[0][index], planes], axis=-1)
+
+    half = np.full((h, w, c), 0.5)  # pixels [0, 1] <-> [-1, 1] inside the networks
+    return _Source((h, w, c + n_classes), arrays, sample, ("images", images.shape, n_classes),
+                   half, half)
+
+
+def _make_source(data, labels=None, n_classes: int = 0) -> _Source:
+    if isinstance(data, Distribution) and (labels is not None or n_classes):
+        raise ValueError("labels and n_classes are for image data (n, h, w, c) only")
     if isinstance(data, Distribution):
         fingerprint = ("distribution", _fingerprint(data))
         if fingerprint not in _MOMENTS:
@@ -247,12 +295,16 @@ def _make_source(data) -> _Source:
         raise ValueError(
             "data must be a ganlab distribution or a numeric array of shape (n, d), "
             f"got {type(data).__name__}") from None
+    if arr.ndim == 4:
+        return _image_source(arr, labels, n_classes)
+    if labels is not None or n_classes:
+        raise ValueError("labels and n_classes are for image data (n, h, w, c) only")
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
         raise ValueError(
-            f"data must be a ganlab distribution or an array of shape (n, d) (or (n,) for 1D), "
-            f"got shape {arr.shape}")
+            f"data must be a ganlab distribution, an array of shape (n, d) (or (n,) for 1D) or "
+            f"images (n, h, w, c), got shape {arr.shape}")
     if arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ValueError(f"data is empty (shape {arr.shape}); pass at least one point")
     if not np.all(np.isfinite(arr)):
@@ -275,12 +327,20 @@ def _make_source(data) -> _Source:
 class _Nets(nnx.Module):
     """The four things one training step changes, in one tree."""
 
-    def __init__(self, config: GANConfig, data_dim: int, key: jax.Array):
+    def __init__(self, config: GANConfig, data_dim: int | tuple, key: jax.Array):
         key_g, key_d = jax.random.split(key)
-        self.generator = Generator(config.latent_dim, data_dim, config.hidden, config.activation,
-                                   rngs=nnx.Rngs(params=key_g))
-        self.discriminator = Discriminator(data_dim, config.d_hidden, config.activation,
-                                           rngs=nnx.Rngs(params=key_d))
+        if isinstance(data_dim, tuple):  # images (h, w, c): convolutional networks
+            self.generator = ImageGenerator(
+                config.latent_dim, data_dim, config.channels, config.activation, config.norm,
+                config.n_classes, rngs=nnx.Rngs(params=key_g))
+            self.discriminator = ImageDiscriminator(
+                data_dim, config.channels[::-1], config.norm, config.n_classes,
+                rngs=nnx.Rngs(params=key_d))
+        else:
+            self.generator = Generator(config.latent_dim, data_dim, config.hidden,
+                                       config.activation, rngs=nnx.Rngs(params=key_g))
+            self.discriminator = Discriminator(data_dim * config.pack, config.d_hidden,
+                                               config.activation, rngs=nnx.Rngs(params=key_d))
         # Learning rate and betas live in the optimiser state (arrays, set by _set_adam), not
         # in the program: changing them recompiles nothing.
         adam = optax.inject_hyperparams(optax.adam)
@@ -297,16 +357,6 @@ def _set_adam(optimizer: nnx.Optimizer, lr, b1, b2):
     hyper["b2"][...] = b2
 
 
-def _lru(cache: collections.OrderedDict, key, make, size: int = 32):
-    if key in cache:
-        cache.move_to_end(key)
-    else:
-        cache[key] = make()
-        while len(cache) > size:
-            cache.popitem(last=False)
-    return cache[key]
-
-
 _INITS: collections.OrderedDict = collections.OrderedDict()
 _PROGRAMS: collections.OrderedDict = collections.OrderedDict()
 
@@ -318,16 +368,16 @@ def _initializer(config: GANConfig, data_dim: int):
     small eager programs); ``graphdef`` is shared by every run of this architecture. ``loc``,
     ``scale``: ``(data_dim,)``; ``adam_*``: (learning rate, beta1, beta2).
     """
-    arch = (config._architecture(), int(data_dim))
+    arch = (config._architecture(), data_dim if isinstance(data_dim, tuple) else int(data_dim))
 
     def make():
         graphdefs = []
 
         def init(key, loc, scale, adam_g, adam_d):
             nets = _Nets(config, data_dim, jax.random.fold_in(key, 0))
-            for module in (nets.generator, nets.discriminator):
-                module.loc[...] = loc
-                module.scale[...] = scale
+            for module, copies in ((nets.generator, 1), (nets.discriminator, config.pack)):
+                module.loc[...] = jnp.tile(loc, copies)
+                module.scale[...] = jnp.tile(scale, copies)
             _set_adam(nets.opt_generator, *adam_g)
             _set_adam(nets.opt_discriminator, *adam_d)
             graphdef, state = nnx.split(nets)
@@ -352,7 +402,8 @@ class Minibatches(NamedTuple):
 
     ``reals``: ``(k, m, *data_shape)``, the data minibatch of each discriminator step;
     ``d_noise``: ``(k, m, latent_dim)``, the noise each discriminator step feeds G;
-    ``g_noise``: ``(m, latent_dim)``, the noise of the generator step;
+    ``g_noise``: ``(m, latent_dim)``, the noise of the generator step (a conditional GAN's
+    noise vectors end with the one-hot label of the fake, ``latent_dim + n_classes`` entries);
     ``penalty_keys``: ``(k,)`` PRNG keys of the gradient penalty (``wasserstein_gp`` only).
     """
 
@@ -377,6 +428,10 @@ def _draw(config: GANConfig, source: _Source, arrays, key: jax.Array) -> Minibat
     key_data, key_noise, key_gp = jax.random.split(key, 3)
     reals = source.sample(arrays, key_data, k * m).reshape(k, m, *source.shape)
     zs = _noise(config.noise, key_noise, (k + 1, m, config.latent_dim))
+    if config.n_classes:  # conditional: the fakes' labels, uniform, one-hot after the noise
+        fake_labels = jax.random.randint(jax.random.fold_in(key_noise, 1), (k + 1, m), 0,
+                                         config.n_classes)
+        zs = with_labels(zs, fake_labels, config.n_classes)
     return Minibatches(reals, zs[:k], zs[k], jax.random.split(key_gp, k))
 
 
@@ -384,7 +439,8 @@ def _program(config: GANConfig, source: _Source, graphdef):
     """The jitted chunk function for everything in ``config`` that shapes the program."""
     key = (config.loss, config.k, config.batch_size, config.latent_dim, config.hidden,
            config.d_hidden, config.activation, config.noise, config.gp_weight,
-           config.chunk_size, source.shape, source.fingerprint)
+           config.chunk_size, config.pack, config.channels, config.norm, source.shape,
+           source.fingerprint)
     return _lru(_PROGRAMS, key, lambda: _build_chunk(graphdef, config, source))
 
 
@@ -401,21 +457,28 @@ def _drawer(config: GANConfig, source: _Source):
 
 _PREDRAW_BYTES = 64 * 2**20  # draw a chunk's minibatches up front when they fit in this
 
-# LLVM -O2 instead of XLA's default -O3: about half the compile time of a chunk on CPU, and no
-# slower for these small networks.
-_COMPILER_OPTIONS = {"xla_backend_optimization_level": 2}
+
+
+def _packed(x: jax.Array, pack: int) -> jax.Array:
+    """``(m, *shape)`` -> ``(m // pack, pack · size)``: consecutive samples side by side.
+    ``pack == 1`` leaves ``x`` as it is (images keep their shape)."""
+    return x if pack == 1 else x.reshape(x.shape[0] // pack, -1)
 
 
 def _build_chunk(graphdef, config: GANConfig, source: _Source):
     loss = get_loss(config.loss)
-    m, k, length = config.batch_size, config.k, config.chunk_size
+    m, k, length = config.batch_size // config.pack, config.k, config.chunk_size
     score = jax.nn.sigmoid if loss.probabilities else (lambda x: x)
+    pack = functools.partial(_packed, pack=config.pack)
 
     draw = functools.partial(_draw, config, source)
 
     def d_step(gen, disc, opt, real, z, key_gp):
-        """One discriminator step; returns (loss, mean D(real), mean D(fake))."""
-        fake = jax.lax.stop_gradient(gen(z))
+        """One discriminator step; returns (loss, mean D(real), mean D(fake)).
+
+        ``m`` counts packs: the batch_size samples of each side make batch_size / pack packs.
+        """
+        real, fake = pack(real), pack(jax.lax.stop_gradient(gen(z)))
 
         def loss_fn(disc):
             # One pass over real and fake together: same numbers, fewer, larger matmuls.
@@ -432,7 +495,7 @@ def _build_chunk(graphdef, config: GANConfig, source: _Source):
 
     def g_step(gen, disc, opt, z):
         """One generator step; returns its loss."""
-        value, grads = nnx.value_and_grad(lambda gen: loss.generator(disc(gen(z))))(gen)
+        value, grads = nnx.value_and_grad(lambda gen: loss.generator(disc(pack(gen(z)))))(gen)
         opt.update(gen, grads)
         return value
 
@@ -508,21 +571,29 @@ class GANRun:
     Attributes: ``config``; ``generator`` and ``discriminator`` (NNX modules); ``step`` (steps
     taken); ``history`` (dict of float32 numpy arrays, one entry per step, keys
     :data:`HISTORY_KEYS`); ``snapshots`` ({step: {"generator": State, "discriminator": State}}
-    with numpy arrays; step 0 is the initialisation).
-    ``GANRun(config, data)`` builds the networks without training; :meth:`train` trains.
+    with numpy arrays; step 0 is the initialisation); ``data_dim`` (d, or ``(h, w, c)`` for
+    images). ``GANRun(config, data)`` (``labels=`` for a conditional image GAN) builds the
+    networks without training; :meth:`train` trains.
     """
 
-    def __init__(self, config: GANConfig, data=None, *, data_dim: int | None = None):
+    def __init__(self, config: GANConfig, data=None, *, labels=None,
+                 data_dim: int | tuple | None = None):
         if not isinstance(config, GANConfig):
             raise ValueError(f"config must be a GANConfig, got {type(config).__name__}")
         self.config = config
-        self._source = None if data is None else _make_source(data)
-        if self._source is not None:
-            data_dim = self._source.shape[0]
+        self._source = None if data is None else _make_source(data, labels, config.n_classes)
+        if self._source is not None:  # images: (h, w, c), without the label planes
+            shape = self._source.shape
+            data_dim = shape[0] if len(shape) == 1 else (*shape[:2], shape[2] - config.n_classes)
         if data_dim is None:
             raise ValueError("GANRun needs data (or data_dim to rebuild a saved run)")
-        self.data_dim = int(data_dim)
-        if self._source is not None and config.standardize:
+        self.data_dim = tuple(map(int, data_dim)) if isinstance(data_dim, (tuple, list)) \
+            else int(data_dim)
+        if isinstance(self.data_dim, tuple) and config.pack != 1:
+            raise ValueError(f"pack={config.pack} is for point data; image GANs need pack=1")
+        if isinstance(self.data_dim, tuple):  # images: [0, 1] <-> [-1, 1] in the networks
+            loc = scale = np.full(self.data_dim, 0.5)
+        elif self._source is not None and config.standardize:
             loc, scale = self._source.loc, self._source.scale
         else:
             loc, scale = np.zeros(self.data_dim), np.ones(self.data_dim)
@@ -596,22 +667,76 @@ class GANRun:
             raise ValueError(f"no snapshot at step {step}; snapshots: {sorted(self.snapshots)}")
         return graphdef, jax.tree.map(jnp.asarray, self.snapshots[step][which])
 
-    def sample(self, n: int, key: jax.Array, *, step: int | None = None) -> jax.Array:
-        """``n`` generator samples, shape ``(n, d)``; ``step`` picks a snapshot."""
+    def sample(self, n: int, key: jax.Array, *, step: int | None = None,
+               labels=None) -> jax.Array:
+        """``n`` generator samples, shape ``(n, d)``, or images ``(n, h, w, c)`` in [0, 1];
+        ``step`` picks a snapshot. A conditional GAN draws one image of each of ``labels``
+        (integers ``(n,)`` or one integer; default: labels drawn uniformly with ``key``)."""
         n = _positive_int("n", n)
         z = _noise(self.config.noise, key, (n, self.config.latent_dim))
-        return _apply(*self._module("generator", step), z)
+        if self.config.n_classes and labels is None:
+            labels = jax.random.randint(jax.random.fold_in(key, 1), (n,), 0,
+                                        self.config.n_classes)
+        return self.generate(z, step=step, labels=labels)
 
-    def logits(self, x, *, step: int | None = None) -> jax.Array:
-        """The discriminator's raw output at ``x`` ``(n, d)`` (or ``(n,)`` in 1D) -> ``(n,)``."""
+    def generate(self, z, *, step: int | None = None, labels=None) -> jax.Array:
+        """G(z) for given noise ``z`` ``(n, latent_dim)`` (e.g. a fixed batch, or points on a
+        line between two noise vectors): ``(n, d)`` or images ``(n, h, w, c)``. A conditional
+        GAN needs ``labels`` (integers ``(n,)`` or one integer)."""
+        z = jnp.asarray(z, jnp.float32)
+        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
+            raise ValueError(f"z must have shape (n, {self.config.latent_dim}), "
+                             f"got {tuple(z.shape)}")
+        labels = self._labels(labels, z.shape[0])
+        if labels is None:
+            return _apply(*self._module("generator", step), z)
+        out = _apply(*self._module("generator", step), with_labels(z, labels,
+                                                                   self.config.n_classes))
+        return out[..., : out.shape[-1] - self.config.n_classes]
+
+    def _labels(self, labels, n: int) -> jax.Array | None:
+        """Validated labels ``(n,)`` of a conditional GAN; None for an unconditional one."""
+        n_classes = self.config.n_classes
+        if not n_classes:
+            if labels is not None:
+                raise ValueError("labels are for conditional GANs (config.n_classes > 0)")
+            return None
+        lab = None if labels is None else np.asarray(labels)
+        if lab is None or not np.issubdtype(lab.dtype, np.integer) or lab.ndim > 1 \
+                or (lab.ndim == 1 and lab.shape[0] != n) or lab.min() < 0 \
+                or lab.max() >= n_classes:
+            raise ValueError(f"this conditional GAN needs labels=: one integer or {n} integers "
+                             f"in [0, {n_classes}), got {labels!r}")
+        return jnp.broadcast_to(jnp.asarray(lab, jnp.int32), (n,))
+
+    def logits(self, x, *, step: int | None = None, labels=None) -> jax.Array:
+        """The discriminator's raw output at ``x`` ``(n, d)`` (or ``(n,)`` in 1D) -> ``(n,)``.
+
+        Images: ``x`` ``(n, h, w, c)`` in [0, 1]; a conditional GAN's discriminator judges
+        them as images of ``labels`` (integers ``(n,)`` or one integer).
+
+        A packed discriminator (``config.pack`` > 1) judges ``pack`` samples at once; here it
+        judges a pack of ``pack`` copies of each point, ``(n, pack · d)``, which is how real a
+        generator that put all its mass on that point would look.
+        """
         x = jnp.asarray(x, jnp.float32)
+        if isinstance(self.data_dim, tuple):
+            if x.ndim != 4 or tuple(x.shape[1:]) != self.data_dim:
+                raise ValueError(f"x must be images of shape (n, *{self.data_dim}), "
+                                 f"got {tuple(x.shape)}")
+            labels = self._labels(labels, x.shape[0])
+            if labels is not None:
+                planes = jax.nn.one_hot(labels, self.config.n_classes)
+                x = jnp.concatenate([x, label_planes(planes, *self.data_dim[:2])], axis=-1)
+            return _apply(*self._module("discriminator", step), x)
+        self._labels(labels, x.shape[0])
         if x.ndim == 1 and self.data_dim == 1:
             x = x[:, None]
         if x.ndim != 2 or x.shape[1] != self.data_dim:
             raise ValueError(f"x must have shape (n, {self.data_dim}), got {tuple(x.shape)}")
-        return _apply(*self._module("discriminator", step), x)
+        return _apply(*self._module("discriminator", step), jnp.tile(x, (1, self.config.pack)))
 
-    def discriminate(self, x, *, step: int | None = None) -> jax.Array:
+    def discriminate(self, x, *, step: int | None = None, labels=None) -> jax.Array:
         """D(x), shape ``(n,)``, for ``x`` of shape ``(n, d)`` (or ``(n,)`` in 1D).
 
         Cross-entropy losses: the probability sigmoid(logit) that x is real. least_squares:
@@ -619,7 +744,7 @@ class GANRun:
         p_data / (p_data + p_G)). wasserstein_gp: the raw critic value (not a probability;
         only differences between points mean something).
         """
-        out = self.logits(x, step=step)
+        out = self.logits(x, step=step, labels=labels)
         return jax.nn.sigmoid(out) if get_loss(self.config.loss).probabilities else out
 
     # -- training -------------------------------------------------------------------------
@@ -636,31 +761,22 @@ class GANRun:
         if self.step in wanted:
             self._snapshot()
         chunk = _program(self.config, self._source, self._graphdef)
-        from tqdm.auto import tqdm
 
-        bar = tqdm(total=steps, disable=not progress, desc="training GAN", unit="step",
-                   leave=False)
-        try:
-            while self.step < end:
-                stop = min([end, self.step + self.config.chunk_size]
-                           + [s for s in wanted if s > self.step])
-                n = stop - self.step
-                # Read the state afresh: a callback may have changed it (learning rates).
-                state, rows = chunk(nnx.state(self._nets), self._source.arrays,
-                                    self._train_key, jnp.int32(self.step), jnp.int32(n))
-                rows = np.asarray(rows)[:n]
-                self._check_finite(rows)
-                nnx.update(self._nets, state)
-                for j, name in enumerate(HISTORY_KEYS):
-                    self.history[name] = np.concatenate([self.history[name], rows[:, j]])
-                self.step = stop
-                if stop in wanted:
-                    self._snapshot()
-                bar.update(n)
-                if callback is not None and callback(self) is False:
-                    break
-        finally:
-            bar.close()
+        def advance(step: int, n: int) -> bool:
+            # Read the state afresh: a callback may have changed it (learning rates).
+            state, rows = chunk(nnx.state(self._nets), self._source.arrays,
+                                self._train_key, jnp.int32(step), jnp.int32(n))
+            rows = np.asarray(rows)[:n]
+            self._check_finite(rows)
+            nnx.update(self._nets, state)
+            self.history = append_history(self.history, HISTORY_KEYS, rows)
+            self.step = step + n
+            if self.step in wanted:
+                self._snapshot()
+            return callback is None or callback(self) is not False
+
+        drive(advance, self.step, end, self.config.chunk_size, stops=wanted,
+              desc="training GAN", progress=progress)
         return self
 
     def _snapshot(self):
@@ -668,14 +784,12 @@ class GANRun:
                                      "discriminator": _numpy_state(self.discriminator)}
 
     def _check_finite(self, rows: np.ndarray):
-        bad = ~np.isfinite(rows[:, :2])
-        if not bad.any():
+        bad = first_nonfinite(rows, (0, 1))
+        if bad is None:
             return
-        i = int(np.argmax(bad.any(axis=1)))
+        i, column = bad
         step = self.step + i + 1
-        column = 0 if bad[i, 0] else 1
-        history = {name: np.concatenate([self.history[name], rows[: i + 1, j]])
-                   for j, name in enumerate(HISTORY_KEYS)}
+        history = append_history(self.history, HISTORY_KEYS, rows[: i + 1])
         c = self.config
         tips = [f"lower the learning rates (now lr_generator={c.lr_generator:g}, "
                 f"lr_discriminator={c.lr_discriminator:g})"]
@@ -702,21 +816,33 @@ def _snapshot_steps(snapshots, start: int, end: int) -> set[int]:
 
 def train_gan(data, config: GANConfig | None = None, *, snapshots: Iterable[int] = (),
               callback: Callable[[GANRun], bool | None] | None = None,
-              progress: bool = True) -> GANRun:
+              progress: bool = True, labels=None) -> GANRun:
     """Train a GAN on ``data`` for ``config.steps`` steps of Algorithm 1; returns a GANRun.
 
-    ``data``: a ganlab distribution (minibatches sampled on the device) or an array
-    ``(n, d)`` / ``(n,)`` (minibatches drawn uniformly with replacement). ``snapshots``: steps
+    ``data``: a ganlab distribution (minibatches sampled on the device), an array
+    ``(n, d)`` / ``(n,)``, or images ``(n, h, w, c)`` in [0, 1] (minibatches drawn uniformly
+    with replacement; images get convolutional networks). ``labels``: integers ``(n,)`` in
+    [0, config.n_classes), the class of each image, for a conditional GAN. ``snapshots``: steps
     (0 … steps) at which to store the parameters. ``callback(run)`` is called after each
     chunk (``run.step`` steps done); returning ``False`` stops training early. ``progress``
     shows a tqdm bar. A NaN or infinite loss raises :class:`TrainingDiverged`. The same
     config (seed included) gives the same numbers.
     """
     config = GANConfig() if config is None else config
-    run = GANRun(config, data)
+    run = GANRun(config, data, labels=labels)
     return run.train(config.steps, snapshots=snapshots, callback=callback, progress=progress)
 
 
 # save_run / load_run live in ganlab.checkpoints; importing them here (after everything they
 # use is defined) lets users find them next to train_gan.
 from ganlab.checkpoints import checkpoint_path, load_run, save_run  # noqa: E402
+
+
+def __getattr__(name: str):
+    """``ganlab.training.PRESETS``: the tuned configs of :mod:`ganlab.presets` (which imports
+    this module, so they are looked up on first use rather than imported here)."""
+    if name == "PRESETS":
+        from ganlab.presets import PRESETS
+
+        return PRESETS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

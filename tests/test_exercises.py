@@ -33,8 +33,36 @@ def _max_v():
     return -2 * math.log(2) + 2 * _jsd_by_quad(p, q, -30, 30)
 
 
+def _dstar_collapse():
+    p = 0.5 * stats.norm(-2, 0.5).pdf(2.0) + 0.5 * stats.norm(2, 0.5).pdf(2.0)
+    q = stats.norm(2, 0.5).pdf(2.0)
+    return p / (p + q)
+
+
+def _shift_or_blur():
+    # One 8x8 digit, shifted one pixel right (zero fill) vs blurred with scipy's Gaussian.
+    import numpy as np
+    from scipy import ndimage
+    from sklearn.datasets import load_digits
+
+    images = load_digits().images[-297:] / 16.0
+    shifted = np.zeros_like(images)
+    shifted[:, :, 1:] = images[:, :, :-1]
+    blurred = ndimage.gaussian_filter(images, sigma=(0, 1.0, 1.0), mode="constant")
+    worse = np.mean((shifted - images) ** 2) > np.mean((blurred - images) ** 2)
+    return "shifted" if worse else "blurred"
+
+
 # id -> (a right answer, a wrong answer)
 ANSWERS = {
+    # notebook 01: auto-encoders
+    "01.compression_ratio": (lambda: 64 / 2, lambda: 2 / 64),
+    "01.interpolation": (lambda: 0.75 * -2 + 0.25 * 4, lambda: 1.0),
+    "01.pixel_loss": (lambda: -math.log(0.8), lambda: -math.log(0.2)),
+    # notebook 02: VAEs; KL(N(1, 0.5²) || N(0, 1)) = (1 + 0.25 - 1 - log 0.25) / 2
+    "02.kl": (lambda: 0.5 * (1 + 0.25 - 1 - math.log(0.25)), lambda: 0.5),
+    "02.reparameterised": (lambda: 0.5 + 2.0 * -0.75, lambda: 0.5 - 0.75),
+    "02.shift_or_blur": (_shift_or_blur, lambda: "blurred"),
     # notebook 03: the GAN game and Algorithm 1
     # p_G = p_data: D* = 1/2 everywhere, so V = log 1/2 + log 1/2.
     "03.value_at_equilibrium": (lambda: -math.log(4.0), lambda: 0.0),
@@ -49,6 +77,27 @@ ANSWERS = {
     "04.max_v": (_max_v, lambda: -2 * math.log(2)),
     "04.jsd_disjoint": (lambda: math.log(2), lambda: 1.0),
     "04.mode_seeking": (lambda: "reverse", lambda: "forward"),
+    # notebook 05: training dynamics
+    # p_G = p_data: D* = p / (p + p) = 1/2 wherever p > 0.
+    "05.heat_at_equilibrium": (lambda: 0.5, lambda: 1.0),
+    # x = 2: p_data = ½ N(2; -2, .5) + ½ N(2; 2, .5), p_G = N(2; 2, .5).
+    "05.dstar_collapse": (lambda: _dstar_collapse(), lambda: 0.5),
+    # only the samples exactly on a mode are within 3σ = 0.03 of one.
+    "05.high_quality": (lambda: 0.5 + 0.2, lambda: 1.0),
+    # 4 points of 2 coordinates side by side.
+    "05.packed_inputs": (lambda: 4 * 2, lambda: 2),
+    # notebook 06: a DCGAN on digits; 28 -> ceil(28 / 2) = 14 -> 7.
+    "06.feature_map": (lambda: 7, lambda: 6),
+    # linear 16 -> 2·2·32, conv 3×3 32 -> 16, conv 3×3 16 -> 1, all with biases.
+    "06.generator_parameters": (lambda: (16 * 128 + 128) + (9 * 32 * 16 + 16) + (9 * 16 + 1),
+                                lambda: 16 * 128 + 9 * 32 * 16),
+    # notebook 07: architectures
+    "07.cgan_input": (lambda: 16 + 10, lambda: 17),
+    # d* = p_data / (p_data + p_G) with targets 1 and 0.
+    "07.lsgan_dstar": (lambda: 0.3 / (0.3 + 0.1), lambda: 0.5),
+    "07.penalty_norm": (lambda: 1.0, lambda: 0.0),
+    # Same shape, shifted: W1 is the shift.
+    "07.wasserstein": (lambda: 3.0, lambda: math.log(2)),
 }
 
 

@@ -22,7 +22,8 @@ import numpy as np
 __all__ = ["Exercise", "register", "check", "exercise_ids"]
 
 # Submodules that register exercises; imported on the first check.
-_MODULES = ("gan_algorithm", "kl_to_jsd")
+_MODULES = ("autoencoders", "variational", "gan_algorithm", "kl_to_jsd",
+            "training_dynamics", "dcgan", "architectures")
 
 
 @dataclass(frozen=True)

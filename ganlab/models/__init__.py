@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from ganlab.models.autoencoders import VAE, AutoEncoder, reparameterize
 from ganlab.models.conv import ConvDecoder, ConvEncoder
+from ganlab.models.image_gan import ImageDiscriminator, ImageGenerator, label_planes, with_labels
 from ganlab.models.mlp import (
     ACTIVATIONS,
     MLP,
@@ -16,5 +18,6 @@ from ganlab.models.mlp import (
 
 __all__ = [
     "ACTIVATIONS", "MLP", "Generator", "Discriminator", "DataScale", "check_hidden",
-    "activation_fn", "ConvEncoder", "ConvDecoder",
+    "activation_fn", "ConvEncoder", "ConvDecoder", "AutoEncoder", "VAE", "reparameterize",
+    "ImageGenerator", "ImageDiscriminator", "label_planes", "with_labels",
 ]

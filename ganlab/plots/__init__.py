@@ -7,13 +7,22 @@ make a new figure, and return what they drew; nothing here keeps global state ex
 
 - :mod:`ganlab.plots.core`: the style and the 1D figures (densities, D and D*, divergences)
 - :mod:`ganlab.plots.images`: grids of images
+- :mod:`ganlab.plots.diagrams`: block diagrams of later GAN architectures
+- :mod:`ganlab.plots.latent`: an auto-encoder's code space (codes, manifold, interpolation)
+- :mod:`ganlab.plots.planes`: 2D GAN views (D's heat map, points, gradient arrows, warped grid)
 """
 
 from __future__ import annotations
 
 from ganlab.plots.core import *  # noqa: F403
 from ganlab.plots.core import __all__ as _core_all
+from ganlab.plots.diagrams import *  # noqa: F403
+from ganlab.plots.diagrams import __all__ as _diagrams_all
 from ganlab.plots.images import *  # noqa: F403
 from ganlab.plots.images import __all__ as _images_all
+from ganlab.plots.latent import *  # noqa: F403
+from ganlab.plots.latent import __all__ as _latent_all
+from ganlab.plots.planes import *  # noqa: F403
+from ganlab.plots.planes import __all__ as _planes_all
 
-__all__ = [*_core_all, *_images_all]
+__all__ = [*_core_all, *_images_all, *_planes_all, *_latent_all, *_diagrams_all]

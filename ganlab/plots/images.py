@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["tile_images", "plot_image_grid"]
+__all__ = ["tile_images", "plot_image_grid", "plot_progression", "plot_nearest_real"]
 
 
 def tile_images(images, ncols: int, pad: int = 1, background: float = 1.0) -> np.ndarray:
@@ -50,3 +50,50 @@ def plot_image_grid(images, *, ncols: int = 10, ax=None, title: str | None = Non
     if title:
         ax.set_title(title)
     return ax
+
+
+def _image_rows(rows: dict, labels: list[str], *, title: str | None, cmap: str,
+                cell: float = 0.55):
+    """One row of images per entry of ``rows`` ({name: (n, h, w, c)}), its label at the left."""
+    n = max(len(v) for v in rows.values())
+    fig, axes = plt.subplots(len(rows), 1, figsize=(2.0 + cell * n, 0.3 + cell * 1.15 * len(rows)),
+                             squeeze=False, layout="constrained")
+    for ax, images, label in zip(axes[:, 0], rows.values(), labels):
+        plot_image_grid(images, ncols=n, ax=ax, cmap=cmap)
+        ax.set_axis_on()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_progression(samples_by_step: dict, *, title: str | None = None, cmap: str = "gray_r"):
+    """The slides' training progression: one row per training round, the same noise batch in
+    every row. ``samples_by_step``: {round: images ``(n, h, w, c)`` in [0, 1]}; returns the
+    Figure."""
+    if not samples_by_step:
+        raise ValueError("samples_by_step is empty; pass {round: images}")
+    steps = sorted(samples_by_step)
+    return _image_rows({s: samples_by_step[s] for s in steps},
+                       [f"round {s:,}" for s in steps], title=title, cmap=cmap)
+
+
+def plot_nearest_real(samples, neighbours, distances=None, *, title: str | None = None,
+                      cmap: str = "gray_r"):
+    """Memorisation check: generated ``samples`` ``(n, h, w, c)`` above their nearest real images
+    ``neighbours`` ``(n, h, w, c)``; ``distances`` ``(n,)``, if given, are written under the
+    figure. Returns the Figure."""
+    samples, neighbours = np.asarray(samples), np.asarray(neighbours)
+    if samples.shape != neighbours.shape:
+        raise ValueError(f"samples {samples.shape} and neighbours {neighbours.shape} must have "
+                         "the same shape")
+    fig = _image_rows({"G": samples, "real": neighbours}, ["generated", "nearest real"],
+                      title=title, cmap=cmap)
+    if distances is not None:
+        text = "  ".join(f"{d:.1f}" for d in np.asarray(distances))
+        fig.text(0.5, 0.0, f"distances: {text}", ha="center", va="top", fontsize="small")
+    return fig

@@ -2,6 +2,10 @@
 
 - :class:`DStarExplorer` (:mod:`ganlab.widgets.dstar`): drag P_data, P_G and a probe point;
   watch D*, f(D) at the probe, the exact JSD, both KLs and V(G, D*) respond at once.
+- :class:`GANTrainer` (:mod:`ganlab.widgets.trainer`): train a GAN live (play, pause, step,
+  D or G only, slow motion) and watch D's heat map, the samples and the losses.
+- :class:`LatentExplorer` (:mod:`ganlab.widgets.latent`): slide a 2D code and see what the
+  auto-encoder's and the VAE's decoders make of it, side by side.
 
 Every widget draws with Agg into an ``ipywidgets.Image`` (:mod:`ganlab.widgets.render`).
 """
@@ -9,5 +13,7 @@ Every widget draws with Agg into an ``ipywidgets.Image`` (:mod:`ganlab.widgets.r
 from __future__ import annotations
 
 from ganlab.widgets.dstar import DStarExplorer
+from ganlab.widgets.latent import LatentExplorer
+from ganlab.widgets.trainer import GANTrainer
 
-__all__ = ["DStarExplorer"]
+__all__ = ["DStarExplorer", "GANTrainer", "LatentExplorer"]

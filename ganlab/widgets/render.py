@@ -15,7 +15,7 @@ import numpy as np
 
 from ganlab import plots
 
-__all__ = ["png_bytes", "lecture_style"]
+__all__ = ["png_bytes", "lecture_style", "close_tree"]
 
 
 def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
@@ -46,3 +46,10 @@ def lecture_style():
     with mpl.rc_context():
         plots.use_lecture_style()
         yield
+
+
+def close_tree(widget) -> None:
+    """Close ``widget`` and, first, every widget below it (``children`` of boxes)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()

@@ -1,0 +1,109 @@
+"""Exercises of notebook 05: GAN training dynamics (the heat map, collapse, mode coverage, packing).
+
+Each expected answer is computed here with ganlab's distributions, divergences, metrics and training
+engine when it is checked.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ganlab import distributions as dist
+from ganlab import divergences as div
+from ganlab import metrics
+from ganlab.exercises import Exercise, register
+from ganlab.training import GANConfig, GANRun
+
+__all__ = ["COLLAPSE", "COLLAPSE_AT", "COVERAGE_SHARES", "PACK"]
+
+COLLAPSE = (dist.Mixture([dist.Normal(-2.0, 0.5), dist.Normal(2.0, 0.5)]),  # p_data
+            dist.Normal(2.0, 0.5))                                         # p_G on one mode
+COLLAPSE_AT = 2.0
+COVERAGE_SHARES = (0.5, 0.2, 0.3)
+"""Shares of the generator's samples: exactly on ring mode 0, exactly on mode 1, at the centre."""
+PACK = 4
+
+
+def _heat_at_equilibrium() -> float:
+    ring = dist.ring(scale=0.3)  # wide modes: the density is positive over the whole plane
+    points = jnp.asarray(np.random.default_rng(0).uniform(-1.5, 1.5, (64, 2)), jnp.float32)
+    log_p = ring.log_prob(points)
+    values = np.asarray(jnp.exp(log_p - jnp.logaddexp(log_p, log_p)))
+    if not np.allclose(values, values[0]):
+        raise RuntimeError("D* should be the same everywhere when p_G = p_data")
+    return float(values[0])
+
+
+def _dstar_collapse() -> float:
+    xs = div.grid(-8.0, 8.0, 3201)
+    d_star = div.optimal_discriminator(*COLLAPSE, xs)
+    return float(np.interp(COLLAPSE_AT, np.asarray(xs), np.asarray(d_star)))
+
+
+def _high_quality() -> float:
+    ring = dist.ring()
+    modes = np.asarray(ring.modes)
+    n = 1000
+    counts = [int(round(s * n)) for s in COVERAGE_SHARES]
+    samples = np.concatenate([np.repeat(modes[:1], counts[0], 0),
+                              np.repeat(modes[1:2], counts[1], 0),
+                              np.zeros((counts[2], 2))])
+    return metrics.mode_coverage(samples, modes, ring.scale)[1]
+
+
+def _packed_inputs() -> int:
+    run = GANRun(GANConfig(pack=PACK, latent_dim=2, hidden=(8,), batch_size=8 * PACK),
+                 dist.ring())
+    return int(run.discriminator.net.layers[0].in_features)
+
+
+register(Exercise(
+    id="05.heat_at_equilibrium",
+    question=(
+        "The generator of the ring has become p_data exactly. What value does the best "
+        "discriminator's heat map show at every point of the plane (where p_data > 0)?"
+    ),
+    expected=_heat_at_equilibrium,
+    hint="D* = p_data / (p_data + p_G) with p_G = p_data.",
+    kind="number",
+))
+
+register(Exercise(
+    id="05.dstar_collapse",
+    question=(
+        "p_data = ½ N(−2, 0.5²) + ½ N(2, 0.5²) and the generator has collapsed onto one mode: "
+        f"p_G = N(2, 0.5²). What is the optimal discriminator D*(x) at x = {COLLAPSE_AT}?"
+    ),
+    expected=_dstar_collapse,
+    hint=(
+        "At x = 2 the data density is half of N(2, 0.5²)'s peak (the other mode adds almost "
+        "nothing), p_G is the full peak; D* = p_data / (p_data + p_G)."
+    ),
+    kind="number",
+))
+
+register(Exercise(
+    id="05.high_quality",
+    question=(
+        f"On the 8-mode ring (σ = 0.01) a generator puts {COVERAGE_SHARES[0]:.0%} of its "
+        f"samples exactly on one mode, {COVERAGE_SHARES[1]:.0%} exactly on a second mode and "
+        f"{COVERAGE_SHARES[2]:.0%} at the centre (0, 0). What fraction of its samples are high "
+        "quality (within 3σ of their nearest mode)?"
+    ),
+    expected=_high_quality,
+    hint="The centre is 1 away from every mode, far more than 3σ = 0.03.",
+    kind="number",
+))
+
+register(Exercise(
+    id="05.packed_inputs",
+    question=(
+        f"A PacGAN discriminator with pack = {PACK} judges 2D points. How many numbers does "
+        "its first layer take in for one judgement?"
+    ),
+    expected=_packed_inputs,
+    hint="It sees pack points side by side, each with its two coordinates.",
+    kind="number",
+))

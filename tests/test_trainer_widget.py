@@ -1,0 +1,179 @@
+"""GANTrainer, driven the way a lecturer drives it: buttons, controls, step(n), play/pause."""
+
+from __future__ import annotations
+
+import asyncio
+
+import jax
+import numpy as np
+import pytest
+from flax import nnx
+
+from ganlab import distributions as dist
+from ganlab.training import GANConfig
+from ganlab.widgets import GANTrainer
+from ganlab.widgets.trainer import DATA_PRESETS
+
+SMALL = GANConfig(batch_size=32, hidden=(16,), latent_dim=2, noise="uniform", chunk_size=50,
+                  lr_generator=2e-3, lr_discriminator=2e-3)
+
+
+def params(module):
+    return [np.array(a) for a in jax.tree.leaves(nnx.state(module, nnx.Param))]
+
+
+def same(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    t = GANTrainer("ring", SMALL)
+    yield t
+    t.close()
+
+
+def test_step_n_trains_n_steps_and_changes_the_view_and_numbers(trainer):
+    trainer.reset()
+    image, readout, start = trainer.image.value, trainer.readout.value, trainer.run.step
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and start == 0
+    trainer.step(120)
+    assert trainer.run.step == 120 and len(trainer.run.history["d_loss"]) == 120
+    assert trainer.values["step"] == 120
+    assert trainer.image.value != image and trainer.readout.value != readout
+    assert "120" in trainer.readout.value and "modes captured" in trainer.readout.value
+    assert 0 <= trainer.values["modes"] <= 8 and 0.0 <= trainer.values["high_quality"] <= 1.0
+    # measured after every compiled chunk (50 steps) and at the end
+    assert trainer.trace["step"] == [0, 50, 100, 120] and len(trainer.trace["modes"]) == 4
+
+
+def test_discriminator_only_and_generator_only_steps_move_only_that_network(trainer):
+    trainer.reset()
+    trainer.step(20)
+    g, d = params(trainer.run.generator), params(trainer.run.discriminator)
+    opt_g = [np.array(a) for a in jax.tree.leaves(nnx.state(trainer.run.optimizers["generator"]))]
+    trainer.step_discriminator()
+    assert same(g, params(trainer.run.generator)) and not same(d, params(trainer.run.discriminator))
+    assert same(opt_g, [np.array(a) for a in
+                        jax.tree.leaves(nnx.state(trainer.run.optimizers["generator"]))])
+    d = params(trainer.run.discriminator)
+    trainer.step_generator()
+    assert same(d, params(trainer.run.discriminator)) and not same(g, params(trainer.run.generator))
+    # the learning rates are back where they were
+    assert trainer.run.config.lr_generator == pytest.approx(2e-3)
+    trainer.step(1)
+    assert not same(d, params(trainer.run.discriminator))
+    g = params(trainer.run.generator)
+    trainer.step_discriminator(5)
+    assert trainer.run.step == 20 + 3 + 5 and same(g, params(trainer.run.generator))
+    with pytest.raises(ValueError, match="n must be"):
+        trainer.step_generator(0)
+
+
+def test_reset_starts_over_from_the_same_networks(trainer):
+    trainer.reset()
+    first = params(trainer.run.generator)
+    trainer.step(30)
+    trainer.reset()
+    assert trainer.run.step == 0 and trainer.trace["step"] == [0]
+    assert same(first, params(trainer.run.generator))
+
+
+def test_live_controls_change_the_running_config(trainer):
+    trainer.reset()
+    trainer.step(10)
+    g = params(trainer.run.generator)
+    trainer.set(loss="minimax", k=3, lr_generator=1e-4, batch_size=64)
+    c = trainer.run.config
+    assert (c.loss, c.k, c.lr_generator, c.batch_size) == ("minimax", 3, pytest.approx(1e-4), 64)
+    assert trainer.run.step == 10 and same(g, params(trainer.run.generator))  # same networks
+    trainer.step(5)
+    assert trainer.run.optimizer_steps["discriminator"] == 10 + 15
+    trainer.controls["width"].value = 24  # a new architecture: new networks
+    assert trainer.run.step == 0 and trainer.run.config.hidden == (24,)
+    trainer.set(depth=2, latent_dim=3)
+    assert trainer.run.config.hidden == (24, 24) and trainer.run.config.latent_dim == 3
+    trainer.set(loss="non_saturating", k=1, lr_generator=2e-3, batch_size=32, width=16,
+                depth=1, latent_dim=2)
+    assert trainer.run.config == SMALL
+
+
+def test_slow_motion_narrates_the_five_stages_then_steps(trainer):
+    trainer.reset()
+    trainer.step(5)
+    texts = trainer.narrate_step()
+    assert [t.split("</b>")[0].split(". ")[1] for t in texts] == [
+        "sample", "classify", "loss", "gradient", "update"]
+    assert "32 data points" in texts[0] and "mean D(x)" in texts[1]
+    assert "loss" in texts[2] and "∇ₓD" in texts[3] and "step 6 done" in texts[4]
+    assert trainer.run.step == 6 and "update" in trainer.narration.value
+
+
+def test_one_dimensional_data_shows_d_star_and_the_exact_jsd():
+    t = GANTrainer("two modes", SMALL.replace(latent_dim=1, noise="gaussian"))
+    try:
+        t.step(60)
+        v = t.values
+        assert 0.0 <= v["jsd"] <= np.log(2) + 1e-6 and "JSD" in t.readout.value
+        dstar = t.artists["d_star"].get_ydata()
+        assert dstar.shape == t.xs.shape and np.all((dstar >= 0) & (dstar <= 1))
+        t.set(data="ring")  # to 2D: the 2D default config
+        assert t.p_data.dim == 2 and t.run.config.latent_dim == 2
+    finally:
+        t.close()
+
+
+def test_every_data_preset_builds_and_draws():
+    for name in DATA_PRESETS:
+        t = GANTrainer(name, SMALL if DATA_PRESETS[name]().dim == 2 else None)
+        assert t.image.value[:4] == b"\x89PNG"
+        t.close()
+    t = GANTrainer(dist.Normal(1.0, 2.0))
+    assert t.controls["data"].value == "custom" and t.p_data.dim == 1
+    t.close()
+
+
+def test_play_trains_in_the_background_until_paused(trainer):
+    trainer.reset()
+    trainer.controls["steps_per_frame"].value = 20
+
+    async def scenario():
+        trainer.play()
+        assert trainer.playing and trainer.play_button.disabled
+        await asyncio.sleep(1.0)
+        trainer.pause()
+        await trainer._task
+        return trainer.run.step
+
+    steps = asyncio.run(scenario())
+    assert steps >= 20 and steps % 20 == 0 and not trainer.playing
+    with pytest.raises(RuntimeError, match="event loop"):
+        trainer.play()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(loss="hinge"), "loss must be one of"),
+    (dict(k=0), "k must be a number from 1"),
+    (dict(lr_generator=1.0), "lr_generator must be a number"),
+    (dict(width=2.5), "width must be"),
+    (dict(colour="red"), "unknown control"),
+    (dict(slow_motion="yes"), "True or False"),
+])
+def test_bad_control_values_raise_and_change_nothing(trainer, bad, message):
+    before = trainer.run.config
+    with pytest.raises(ValueError, match=message):
+        trainer.set(**bad)
+    assert trainer.run.config == before
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(data="moon"), "data must be"),
+    (dict(data=np.zeros((5, 2))), "data must be"),
+    (dict(config={"k": 2}), "config must be"),
+    (dict(dpi=10), "dpi"),
+])
+def test_bad_construction_raises(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        GANTrainer(**kwargs)
+    with pytest.raises(ValueError, match="n must be"):
+        GANTrainer.step(None, 0)
