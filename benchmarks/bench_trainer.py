@@ -1,10 +1,13 @@
 """The live trainer's speed: training steps per second and redraws per second while playing.
 
-``GANTrainer`` plays by training ``steps_per_frame`` steps, redrawing, and yielding to the event
-loop. Here that loop runs for a few seconds on the 8-Gaussian ring and on a 1D mixture, with the
-default networks (:data:`ganlab.widgets.trainer.TRAINER_CONFIG`), after a warm-up that compiles
-everything. Budget (printed, never asserted): >= 2,000 steps/s while redrawing >= 10 times a
-second on two CPU cores. Also printed: the milliseconds of one frame's parts.
+``GANTrainer.play`` (what the Play button calls) starts each frame's steps on the device, draws
+the previous frame meanwhile, and yields to the event loop. Here it plays for a few seconds on the
+8-Gaussian ring and on a 1D mixture, with the default networks
+(:data:`ganlab.widgets.trainer.TRAINER_CONFIG`), after a warm-up that compiles everything: with
+``auto_steps`` (the default: steps per frame chosen for ~10 frames a second) and with 100 and 200
+steps per frame fixed. Budget (printed, never asserted): >= 2,000 steps/s while redrawing >= 10
+times a second on two CPU cores. Also printed: the milliseconds of the last frame's parts
+(``wait``: waiting for the device) and the steps per frame it ended with.
 """
 
 from __future__ import annotations
@@ -29,16 +32,19 @@ async def _play(trainer: GANTrainer, seconds: float) -> tuple[int, int, float]:
 
 
 def main():
-    print(f"{'data':<10} {'steps/frame':>11} {'steps/s':>8} {'redraws/s':>9}   one frame (ms)")
+    print(f"{'data':<10} {'steps/frame':>11} {'steps/s':>8} {'redraws/s':>9}   last frame (ms)")
     for data in ("ring", "two modes"):
-        for per_frame in (100, 200):
+        for per_frame in ("auto", 100, 200):
             trainer = GANTrainer(data)
-            trainer.controls["steps_per_frame"].value = per_frame
-            trainer.step(per_frame)  # compile the chunk and the views
-            trainer.step(per_frame)
+            trainer.step(200)  # compile the chunk and the views
+            trainer.step(200)
+            if per_frame != "auto":
+                trainer.controls["steps_per_frame"].value = per_frame  # auto_steps goes off
             steps, frames, elapsed = asyncio.run(_play(trainer, SECONDS))
             parts = ", ".join(f"{k} {v:.0f}" for k, v in trainer.last_timing.items())
-            print(f"{data:<10} {per_frame:>11} {steps / elapsed:>8.0f} {frames / elapsed:>9.1f}"
+            label = f"auto→{trainer.controls['steps_per_frame'].value}" \
+                if per_frame == "auto" else per_frame
+            print(f"{data:<10} {label:>11} {steps / elapsed:>8.0f} {frames / elapsed:>9.1f}"
                   f"   {parts}", flush=True)
             trainer.close()
 

@@ -121,7 +121,7 @@ def load_run(path, *, config: GANConfig | None = None, data=None, labels=None) -
     files, stored, (data_dim, step) = _read(target, GANConfig, _FORMAT, parse)
     if config is not None:
         fields = ("loss", "latent_dim", "hidden", "d_hidden", "activation", "noise", "pack",
-                  "channels", "norm", "n_classes")
+                  "channels", "norm", "n_classes", "n_components")
         diff = [f"{f}: file {getattr(stored, f)!r}, expected {getattr(config, f)!r}"
                 for f in fields if getattr(stored, f) != getattr(config, f)]
         if diff:

@@ -62,7 +62,7 @@ HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
 included), the generator's loss, and the mean discriminator output on the real and the fake
 minibatch (probabilities for the cross-entropy losses, raw scores otherwise)."""
 
-NOISES = ("gaussian", "uniform")
+NOISES = ("gaussian", "uniform", "mixture")
 
 
 # Validators, the program cache and the compiler options are shared with every trainer.
@@ -76,7 +76,10 @@ class GANConfig(Config):
 
     ``hidden`` are the hidden-layer widths of both networks unless ``hidden_discriminator`` is
     given; ``noise`` is the generator's input distribution, N(0, I) ("gaussian") or U(−1, 1)
-    ("uniform"); ``beta1``/``beta2`` are Adam's; ``gp_weight`` is λ of the gradient penalty
+    ("uniform") in ``latent_dim`` coordinates, or "mixture": a discrete code c drawn uniformly
+    from ``n_components`` values, given as its one-hot vector, followed by ``latent_dim``
+    U(−1, 1) coordinates (G's input has ``n_components + latent_dim`` entries; each code can
+    make its own cluster, with no bridge of samples to the others); ``beta1``/``beta2`` are Adam's; ``gp_weight`` is λ of the gradient penalty
     (``wasserstein_gp`` only); ``chunk_size`` is the number of steps per compiled call (the
     callback and the progress bar run between chunks); ``standardize`` gives both networks the
     data's mean and standard deviation (G outputs mean + std · net(z), D sees (x − mean) / std),
@@ -113,6 +116,7 @@ class GANConfig(Config):
     channels: tuple[int, ...] = (64, 32)
     norm: str = "none"
     n_classes: int = 0
+    n_components: int = 0
 
     def __post_init__(self):
         get_loss(self.loss)
@@ -145,6 +149,12 @@ class GANConfig(Config):
         object.__setattr__(self, "standardize", bool(self.standardize))
         if self.noise not in NOISES:
             raise ValueError(f"unknown noise {self.noise!r}; choose one of {list(NOISES)}")
+        if self.noise == "mixture":
+            object.__setattr__(self, "n_components",
+                               _positive_int("n_components", self.n_components))
+        elif self.n_components != 0:
+            raise ValueError(f"n_components ({self.n_components!r}) is for noise='mixture' "
+                             f"only; leave it 0 with noise={self.noise!r}")
         # Image data only: conv widths (G's, coarse to fine; D's are the reverse), norm, labels.
         object.__setattr__(self, "channels", check_hidden(self.channels, "channels"))
         if not self.channels:
@@ -162,9 +172,15 @@ class GANConfig(Config):
         """The discriminator's hidden widths."""
         return self.hidden if self.hidden_discriminator is None else self.hidden_discriminator
 
+    @property
+    def noise_dim(self) -> int:
+        """Entries of one noise vector: ``n_components + latent_dim`` ("mixture") or
+        ``latent_dim``."""
+        return self.n_components + self.latent_dim
+
     def _architecture(self) -> tuple:
         return (self.latent_dim, self.hidden, self.d_hidden, self.activation, self.pack,
-                self.channels, self.norm, self.n_classes)
+                self.channels, self.norm, self.n_classes, self.n_components)
 
 
 class TrainingDiverged(RuntimeError):
@@ -331,13 +347,13 @@ class _Nets(nnx.Module):
         key_g, key_d = jax.random.split(key)
         if isinstance(data_dim, tuple):  # images (h, w, c): convolutional networks
             self.generator = ImageGenerator(
-                config.latent_dim, data_dim, config.channels, config.activation, config.norm,
+                config.noise_dim, data_dim, config.channels, config.activation, config.norm,
                 config.n_classes, rngs=nnx.Rngs(params=key_g))
             self.discriminator = ImageDiscriminator(
                 data_dim, config.channels[::-1], config.norm, config.n_classes,
                 rngs=nnx.Rngs(params=key_d))
         else:
-            self.generator = Generator(config.latent_dim, data_dim, config.hidden,
+            self.generator = Generator(config.noise_dim, data_dim, config.hidden,
                                        config.activation, rngs=nnx.Rngs(params=key_g))
             self.discriminator = Discriminator(data_dim * config.pack, config.d_hidden,
                                                config.activation, rngs=nnx.Rngs(params=key_d))
@@ -390,8 +406,20 @@ def _initializer(config: GANConfig, data_dim: int):
     return _lru(_INITS, arch, make)
 
 
-def _noise(kind: str, key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
-    """Generator input of ``shape`` (last axis latent_dim): N(0, 1) or U(−1, 1) entries."""
+def _noise(kind: str, key: jax.Array, shape: tuple[int, ...], n_components: int = 0
+           ) -> jax.Array:
+    """Generator input of ``shape`` (last axis latent_dim): N(0, 1) or U(−1, 1) entries.
+
+    ``kind="mixture"``: ``(*shape[:-1], n_components + shape[-1])``, the one-hot vector of a
+    code drawn uniformly from ``n_components`` values, then U(−1, 1) entries.
+    """
+    if kind == "mixture":
+        if n_components < 1:
+            raise ValueError(f"mixture noise needs n_components >= 1, got {n_components!r}")
+        key_code, key = jax.random.split(key)
+        code = jax.random.randint(key_code, shape[:-1], 0, n_components)
+        return jnp.concatenate([jax.nn.one_hot(code, n_components, dtype=jnp.float32),
+                                _noise("uniform", key, shape)], axis=-1)
     if kind == "uniform":
         return jax.random.uniform(key, shape, jnp.float32, -1.0, 1.0)
     return jax.random.normal(key, shape, jnp.float32)
@@ -401,7 +429,8 @@ class Minibatches(NamedTuple):
     """One training step's fresh random inputs (see :meth:`GANRun.minibatches`).
 
     ``reals``: ``(k, m, *data_shape)``, the data minibatch of each discriminator step;
-    ``d_noise``: ``(k, m, latent_dim)``, the noise each discriminator step feeds G;
+    ``d_noise``: ``(k, m, latent_dim)``, the noise each discriminator step feeds G
+    (``noise_dim`` entries with mixture noise);
     ``g_noise``: ``(m, latent_dim)``, the noise of the generator step (a conditional GAN's
     noise vectors end with the one-hot label of the fake, ``latent_dim + n_classes`` entries);
     ``penalty_keys``: ``(k,)`` PRNG keys of the gradient penalty (``wasserstein_gp`` only).
@@ -427,7 +456,7 @@ def _draw(config: GANConfig, source: _Source, arrays, key: jax.Array) -> Minibat
     k, m = config.k, config.batch_size
     key_data, key_noise, key_gp = jax.random.split(key, 3)
     reals = source.sample(arrays, key_data, k * m).reshape(k, m, *source.shape)
-    zs = _noise(config.noise, key_noise, (k + 1, m, config.latent_dim))
+    zs = _noise(config.noise, key_noise, (k + 1, m, config.latent_dim), config.n_components)
     if config.n_classes:  # conditional: the fakes' labels, uniform, one-hot after the noise
         fake_labels = jax.random.randint(jax.random.fold_in(key_noise, 1), (k + 1, m), 0,
                                          config.n_classes)
@@ -438,7 +467,8 @@ def _draw(config: GANConfig, source: _Source, arrays, key: jax.Array) -> Minibat
 def _program(config: GANConfig, source: _Source, graphdef):
     """The jitted chunk function for everything in ``config`` that shapes the program."""
     key = (config.loss, config.k, config.batch_size, config.latent_dim, config.hidden,
-           config.d_hidden, config.activation, config.noise, config.gp_weight,
+           config.d_hidden, config.activation, config.noise, config.n_components,
+           config.gp_weight,
            config.chunk_size, config.pack, config.channels, config.norm, source.shape,
            source.fingerprint)
     return _lru(_PROGRAMS, key, lambda: _build_chunk(graphdef, config, source))
@@ -449,8 +479,8 @@ _DRAWERS: collections.OrderedDict = collections.OrderedDict()
 
 def _drawer(config: GANConfig, source: _Source):
     """:func:`_draw` for one step, jitted on its own (for :meth:`GANRun.minibatches`), cached."""
-    key = (config.k, config.batch_size, config.latent_dim, config.noise, source.shape,
-           source.fingerprint)
+    key = (config.k, config.batch_size, config.latent_dim, config.noise, config.n_components,
+           source.shape, source.fingerprint)
     return _lru(_DRAWERS, key, lambda: jax.jit(functools.partial(_draw, config, source),
                                                 compiler_options=_COMPILER_OPTIONS))
 
@@ -565,6 +595,19 @@ def _numpy_state(module) -> nnx.State:
     return jax.tree.map(lambda a: np.array(a, copy=True), nnx.state(module))
 
 
+class PendingSteps(NamedTuple):
+    """Steps started by :meth:`GANRun.start_steps` and not yet checked: steps ``start+1 …
+    start+steps``; ``before`` and ``after``: the state of the run's networks and optimisers
+    before and after them (``after["generator"]`` etc.; device arrays, maybe still being
+    computed); ``rows``: ``[(history rows (chunk_size, 4), rows used), ...]``, one per call."""
+
+    start: int
+    steps: int
+    before: nnx.State
+    after: nnx.State
+    rows: list
+
+
 class GANRun:
     """A GAN being trained or trained: networks, history, snapshots, and ways to query them.
 
@@ -591,6 +634,9 @@ class GANRun:
             else int(data_dim)
         if isinstance(self.data_dim, tuple) and config.pack != 1:
             raise ValueError(f"pack={config.pack} is for point data; image GANs need pack=1")
+        if isinstance(self.data_dim, tuple) and config.noise == "mixture":
+            raise ValueError("noise='mixture' is for point data; image GANs take 'gaussian' "
+                             "or 'uniform' noise")
         if isinstance(self.data_dim, tuple):  # images: [0, 1] <-> [-1, 1] in the networks
             loc = scale = np.full(self.data_dim, 0.5)
         elif self._source is not None and config.standardize:
@@ -673,19 +719,20 @@ class GANRun:
         ``step`` picks a snapshot. A conditional GAN draws one image of each of ``labels``
         (integers ``(n,)`` or one integer; default: labels drawn uniformly with ``key``)."""
         n = _positive_int("n", n)
-        z = _noise(self.config.noise, key, (n, self.config.latent_dim))
+        z = _noise(self.config.noise, key, (n, self.config.latent_dim), self.config.n_components)
         if self.config.n_classes and labels is None:
             labels = jax.random.randint(jax.random.fold_in(key, 1), (n,), 0,
                                         self.config.n_classes)
         return self.generate(z, step=step, labels=labels)
 
     def generate(self, z, *, step: int | None = None, labels=None) -> jax.Array:
-        """G(z) for given noise ``z`` ``(n, latent_dim)`` (e.g. a fixed batch, or points on a
+        """G(z) for given noise ``z`` ``(n, noise_dim)`` (``latent_dim`` entries, plus the
+        code's one-hot vector first with mixture noise; e.g. a fixed batch, or points on a
         line between two noise vectors): ``(n, d)`` or images ``(n, h, w, c)``. A conditional
         GAN needs ``labels`` (integers ``(n,)`` or one integer)."""
         z = jnp.asarray(z, jnp.float32)
-        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"z must have shape (n, {self.config.latent_dim}), "
+        if z.ndim != 2 or z.shape[1] != self.config.noise_dim:
+            raise ValueError(f"z must have shape (n, {self.config.noise_dim}), "
                              f"got {tuple(z.shape)}")
         labels = self._labels(labels, z.shape[0])
         if labels is None:
@@ -760,17 +807,10 @@ class GANRun:
         wanted = _snapshot_steps(snapshots, self.step, end)
         if self.step in wanted:
             self._snapshot()
-        chunk = _program(self.config, self._source, self._graphdef)
 
         def advance(step: int, n: int) -> bool:
             # Read the state afresh: a callback may have changed it (learning rates).
-            state, rows = chunk(nnx.state(self._nets), self._source.arrays,
-                                self._train_key, jnp.int32(step), jnp.int32(n))
-            rows = np.asarray(rows)[:n]
-            self._check_finite(rows)
-            nnx.update(self._nets, state)
-            self.history = append_history(self.history, HISTORY_KEYS, rows)
-            self.step = step + n
+            self.finish_steps(self.start_steps(n))
             if self.step in wanted:
                 self._snapshot()
             return callback is None or callback(self) is not False
@@ -778,6 +818,42 @@ class GANRun:
         drive(advance, self.step, end, self.config.chunk_size, stops=wanted,
               desc="training GAN", progress=progress)
         return self
+
+    def start_steps(self, steps: int) -> PendingSteps:
+        """Start the next ``steps`` training steps and return without waiting for them.
+
+        JAX computes asynchronously: the networks hold their new state at once (arrays still
+        being computed) and ``step`` counts the new steps, so more steps can be started, or
+        the host can draw, while the device trains. :meth:`finish_steps` (in the order the
+        steps were started) waits for their history rows, checks them and appends them to
+        ``history``. ``train`` is ``finish_steps(start_steps(n))`` chunk by chunk.
+        """
+        steps = _positive_int("steps", steps)
+        if self._source is None:
+            raise ValueError("this run has no data to train on; load it with load_run(path, "
+                             "data=...) to continue training")
+        chunk = _program(self.config, self._source, self._graphdef)
+        before = state = jax.tree.map(lambda a: a, nnx.state(self._nets))  # not the live view
+        rows, size = [], self.config.chunk_size
+        for first in range(self.step, self.step + steps, size):
+            n = min(size, self.step + steps - first)
+            state, out = chunk(state, self._source.arrays, self._train_key, jnp.int32(first),
+                               jnp.int32(n))
+            rows.append((out, n))
+        nnx.update(self._nets, state)
+        self.step += steps
+        return PendingSteps(self.step - steps, steps, before, state, rows)
+
+    def finish_steps(self, pending: PendingSteps) -> None:
+        """Wait for steps started by :meth:`start_steps` and append their rows to ``history``.
+        A NaN or infinite loss puts the networks back as they were before ``pending`` (steps
+        started after it are dropped) and raises :class:`TrainingDiverged` with the bad step."""
+        rows = np.concatenate([np.asarray(out)[:n] for out, n in pending.rows])
+        if first_nonfinite(rows, (0, 1)) is not None:
+            nnx.update(self._nets, pending.before)
+            self.step = pending.start
+            self._check_finite(rows)
+        self.history = append_history(self.history, HISTORY_KEYS, rows)
 
     def _snapshot(self):
         self.snapshots[self.step] = {"generator": _numpy_state(self.generator),

@@ -133,22 +133,83 @@ def test_every_data_preset_builds_and_draws():
     t.close()
 
 
-def test_play_trains_in_the_background_until_paused(trainer):
-    trainer.reset()
-    trainer.controls["steps_per_frame"].value = 20
-
+def play_for(trainer, seconds):
     async def scenario():
         trainer.play()
         assert trainer.playing and trainer.play_button.disabled
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(seconds)
         trainer.pause()
         await trainer._task
-        return trainer.run.step
 
-    steps = asyncio.run(scenario())
+    asyncio.run(scenario())
+
+
+def test_play_trains_in_the_background_until_paused(trainer):
+    trainer.reset()
+    trainer.controls["steps_per_frame"].value = 20  # the user's choice: auto_steps goes off
+    assert not trainer.controls["auto_steps"].value
+
+    play_for(trainer, 1.0)
+    steps = trainer.run.step
     assert steps >= 20 and steps % 20 == 0 and not trainer.playing
     with pytest.raises(RuntimeError, match="event loop"):
         trainer.play()
+    trainer.set(auto_steps=True)
+
+
+def test_pipelined_play_trains_exactly_like_step_n(trainer):
+    trainer.reset()
+    trainer.set(steps_per_frame=50)
+    image = trainer.image.value
+    play_for(trainer, 1.5)
+    steps, frames = trainer.run.step, trainer.frames
+    # every started step is finished, checked and drawn when play stops
+    assert steps >= 100 and steps % 50 == 0 and frames >= 2 and not trainer.playing
+    assert len(trainer.run.history["d_loss"]) == steps and trainer.values["step"] == steps
+    assert trainer.trace["step"] == sorted(set(trainer.trace["step"])) and \
+        trainer.trace["step"][-1] == steps
+    assert trainer.image.value != image and f"{steps:,}" in trainer.readout.value
+    played, history = params(trainer.run.generator) + params(trainer.run.discriminator), \
+        dict(trainer.run.history)
+    trainer.reset()
+    trainer.step(steps)
+    assert same(played, params(trainer.run.generator) + params(trainer.run.discriminator))
+    assert all(np.array_equal(history[k], trainer.run.history[k]) for k in history)
+    trainer.set(auto_steps=True)
+
+
+def test_a_nan_while_playing_stops_at_the_bad_step(trainer):
+    trainer.reset()
+    trainer.set(steps_per_frame=50)
+    trainer.step(20)
+    good = params(trainer.run.discriminator)
+    d = trainer.run.discriminator
+    nnx.update(d, jax.tree.map(lambda a: np.full(a.shape, np.nan, np.float32),
+                               nnx.state(d, nnx.Param)))
+    play_for(trainer, 0.5)
+    assert not trainer.playing and not trainer.play_button.disabled
+    assert trainer.diverged is not None and trainer.diverged.step == 21
+    assert "diverged at step 21" in trainer.narration.value
+    assert trainer.run.step == 20 and len(trainer.run.history["d_loss"]) == 20
+    nnx.update(d, jax.tree.map(np.asarray, nnx.state(d, nnx.Param)))  # still NaN, not trained
+    assert not same(good, params(d))
+    trainer.reset()
+    trainer.set(auto_steps=True)
+
+
+def test_auto_steps_follow_the_measured_speed(trainer):
+    trainer.reset()
+    trainer.set(steps_per_frame=200, auto_steps=True)
+    # the device set the pace (the host waited): ~10 frames a second at 500 steps/s
+    trainer._adapt(200, wait=0.3, period=0.4)
+    assert trainer.controls["steps_per_frame"].value < 200
+    assert trainer.controls["auto_steps"].value  # set by the trainer, not the user
+    # the host waited for nothing: the device has time to spare
+    trainer._adapt(100, wait=0.0, period=0.1)
+    assert trainer.controls["steps_per_frame"].value > 100
+    play_for(trainer, 1.5)
+    assert trainer.frames >= 2 and trainer.controls["auto_steps"].value
+    assert trainer.run.step % 10 == 0 and len(trainer.run.history["d_loss"]) == trainer.run.step
 
 
 @pytest.mark.parametrize("bad, message", [

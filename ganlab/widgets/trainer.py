@@ -15,7 +15,12 @@ them), the generator's warped noise grid, the losses, and the modes captured ove
 Speed: training runs in the engine's compiled chunks (:class:`ganlab.training.GANRun`); every
 view of a frame comes from one more compiled call; the figure is drawn with Agg onto stored
 backgrounds (blitting) and sent as a PNG. Playing runs as an asyncio task on the kernel's event
-loop: it trains a chunk, redraws, then yields, so clicks (pause) are handled between frames.
+loop and is pipelined: it starts the next frame's steps on the device
+(:meth:`GANRun.start_steps`, which does not wait), then draws the frame of the steps before
+while the device trains, checks their losses, and yields, so clicks (pause) are handled between
+frames. A frame thus costs max(training, drawing) rather than their sum. With ``auto_steps``
+(the default) the steps per frame follow the measured speed so that about 10 frames a second
+are drawn.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from ganlab import distributions as dist
 from ganlab import divergences as div
 from ganlab import metrics, plots
 from ganlab.losses import get_loss
-from ganlab.training import GANConfig, GANRun
+from ganlab.training import GANConfig, GANRun, TrainingDiverged
 from ganlab.training import _noise  # the engine's noise, so the views see what G is fed
 from ganlab.widgets.render import lecture_style as _lecture_style
 from ganlab.widgets.render import png_bytes as _png_bytes
@@ -82,9 +87,10 @@ Gaussians along a segment and a spiral)."""
 
 TRAINER_CONFIG = GANConfig(loss="non_saturating", k=1, batch_size=128, lr_generator=1e-3,
                            lr_discriminator=1e-3, latent_dim=2, hidden=(32, 32),
-                           noise="uniform", beta1=0.5, chunk_size=250)
+                           noise="uniform", beta1=0.5, chunk_size=100)
 """The trainer's default: small enough for thousands of steps a second on a laptop CPU.
-1D data get ``latent_dim=1`` and Gaussian noise unless a config is given."""
+1D data get ``latent_dim=1`` and Gaussian noise unless a config is given. Chunks of 100 steps:
+a frame trains a whole number of chunks (partial chunks waste the minibatches drawn for them)."""
 
 _LOSSES = ("minimax", "non_saturating", "least_squares", "wasserstein_gp")
 _BATCHES = (32, 64, 128, 256, 512)
@@ -93,6 +99,8 @@ _N_ARROWS, _N_PLANE, _N_XS = 60, 60, 601
 _GRID_LINES, _GRID_POINTS = 11, 41
 _MAX_CURVE_POINTS = 400
 _STAGES = ("sample", "classify", "loss", "gradient", "update")
+_FRAME_SECONDS = 0.1  # auto_steps aims at 10 frames a second
+_MIN_STEPS, _MAX_STEPS = 10, 2000
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1, 7, 8))
@@ -154,7 +162,9 @@ class GANTrainer:
 
     Controls (``trainer.controls[name]``, also attributes): ``data``, ``loss``, ``k``,
     ``lr_generator``, ``lr_discriminator``, ``batch_size`` (change the running training);
-    ``width``, ``depth``, ``latent_dim`` (new networks); ``steps_per_frame``, ``slow_motion``.
+    ``width``, ``depth``, ``latent_dim`` (new networks); ``steps_per_frame``, ``auto_steps``
+    (steps per frame chosen for about 10 frames a second while playing; moving the
+    ``steps_per_frame`` slider turns it off), ``slow_motion``.
     Buttons: ``play_button``, ``pause_button``, ``reset_button``, ``step_button``,
     ``step_d_button``, ``step_g_button``.
 
@@ -163,7 +173,9 @@ class GANTrainer:
     1D or ``modes``, ``n_modes``, ``high_quality`` in 2D), ``trace`` (those measured at every
     frame: ``step`` and ``jsd`` or ``modes`` and ``high_quality``), ``narration`` (HTML of the
     slow-motion stages), ``image``, ``readout``, ``widget``, ``figure``, ``frames`` (frames
-    drawn), ``last_timing`` (ms: ``train``, ``views``, ``draw``, ``encode``).
+    drawn), ``last_timing`` (ms: ``train`` (``wait``: time spent waiting for the device while
+    playing), ``views``, ``draw``, ``encode``), ``diverged`` (the
+    :class:`ganlab.training.TrainingDiverged` that stopped playing, or None).
     """
 
     def __init__(self, data="ring", config: GANConfig | None = None, *,
@@ -192,6 +204,9 @@ class GANTrainer:
         self.widget = self._layout()
         self._task = None
         self._playing = False
+        self._pending = None  # (run, steps started while playing and not yet checked)
+        self._frame_end = None
+        self.diverged = None
         self._holding = False
         self.figure = None
         self._new_run(config)
@@ -220,8 +235,9 @@ class GANTrainer:
                           description="width"),
             "depth": ints(value=depth, min=0, max=4, description="depth"),
             "latent_dim": ints(value=c.latent_dim, min=1, max=8, description="noise dim"),
-            "steps_per_frame": ints(value=steps_per_frame, min=1, max=2000,
+            "steps_per_frame": ints(value=steps_per_frame, min=1, max=_MAX_STEPS,
                                     description="steps/frame"),
+            "auto_steps": widgets.Checkbox(value=True, description="auto steps/frame"),
             "slow_motion": widgets.Checkbox(value=False, description="slow motion"),
         }
 
@@ -246,7 +262,8 @@ class GANTrainer:
         c = self.controls
         columns = widgets.HBox([
             widgets.VBox([c["data"], c["loss"], c["k"], c["batch_size"]]),
-            widgets.VBox([c["lr_generator"], c["lr_discriminator"], c["steps_per_frame"]]),
+            widgets.VBox([c["lr_generator"], c["lr_discriminator"], c["steps_per_frame"],
+                          c["auto_steps"]]),
             widgets.VBox([c["width"], c["depth"], c["latent_dim"]]),
         ])
         return widgets.VBox([buttons, widgets.HBox([self.image, self.readout]), columns,
@@ -291,6 +308,8 @@ class GANTrainer:
     def _on_change(self, change):
         if not self._holding:
             name = next(n for n, c in self.controls.items() if c is change["owner"])
+            if name == "steps_per_frame":  # the user's choice wins over the automatic one
+                self.controls["auto_steps"].value = False
             self._apply({name})
 
     def _apply(self, names: set) -> None:
@@ -308,8 +327,8 @@ class GANTrainer:
             # The networks stay; the next chunk compiles (or reuses) the matching program.
             self.run.config = self._config_from_controls(self.run.config)
         self.config = self.run.config
-        if names - {"steps_per_frame", "slow_motion"}:
-            self.redraw()
+        if names - {"steps_per_frame", "auto_steps", "slow_motion"} and not self._playing:
+            self.redraw()  # while playing, the next frame shows the change
 
     def _config_from_controls(self, base: GANConfig | None = None) -> GANConfig:
         c = self.controls
@@ -393,7 +412,14 @@ class GANTrainer:
             self.limits = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
             self._plane = jnp.asarray(plots.plane_points(self.limits, _N_PLANE))
 
+    def _settle(self) -> None:
+        """Finish the steps that playing started and has not checked yet (see :meth:`_frame`)."""
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] is self.run:
+            self.run.finish_steps(pending[1])
+
     def _train(self, steps: int) -> None:
+        self._settle()
         start, end = time.perf_counter(), self.run.step + steps
 
         def measure(run):  # between chunks; the last one is measured by the redraw
@@ -444,6 +470,7 @@ class GANTrainer:
     def _stages(self):
         """Generator of one narrated iteration: each ``next`` sets the view and the narration
         of one stage and yields its text; the last stage takes the training step."""
+        self._settle()
         run, c = self.run, self.run.config
         loss = get_loss(c.loss)
         batch = run.minibatches(run.step + 1)
@@ -524,7 +551,7 @@ class GANTrainer:
         self._task = loop.create_task(self._play())
 
     def pause(self) -> None:
-        """Stop playing after the current frame."""
+        """Stop playing after the current frame (its steps are finished and drawn)."""
         self._playing = False
         self.play_button.disabled = False
 
@@ -533,17 +560,71 @@ class GANTrainer:
         return self._playing
 
     async def _play(self):
+        self.diverged, self._frame_end = None, None
         try:
             while self._playing:
                 if self.controls["slow_motion"].value:
                     await self._slow()
                 else:
-                    self._train(int(self.controls["steps_per_frame"].value))
-                    self.redraw()
-                    await asyncio.sleep(0.002)  # let the kernel handle clicks and messages
+                    self._frame()
+                    await asyncio.sleep(0)  # let the kernel handle clicks and messages
+            if self._pending is not None:  # the steps started for the next frame
+                self.redraw()
+        except TrainingDiverged as error:  # the run is back at its last good state
+            self.diverged = error
+            self.narration.value = f"<b>stopped</b>: {error}"
+            self.redraw()
         finally:
             self._playing = False
             self.play_button.disabled = False
+
+    def _frame(self) -> None:
+        """One pipelined frame: the steps started last frame (or now, at the first) are drawn
+        while the next frame's steps train on the device; then the frame's steps per second
+        and waiting time adjust the next frame's steps (``auto_steps``)."""
+        run = self.run
+        pending = self._pending[1] if self._pending and self._pending[0] is run else None
+        self._pending = None
+        n = self._frame_steps()
+        if pending is None:
+            pending = run.start_steps(n)
+        views = self._frame_numbers(pending.after)  # queued before the next steps
+        following = run.start_steps(n)
+        start = time.perf_counter()
+        run.finish_steps(pending)  # waits for the device; a NaN raises TrainingDiverged
+        self._pending = (run, following)
+        numbers = tuple(np.asarray(a) for a in views)
+        wait = time.perf_counter() - start
+        self.last_timing = {"wait": 1e3 * wait}
+        self.redraw(numbers, step=pending.start + pending.steps)
+        now = time.perf_counter()
+        period, self._frame_end = (None if self._frame_end is None else now - self._frame_end,
+                                   now)
+        if period is not None:
+            self._rate = pending.steps / period
+            if self.controls["auto_steps"].value:
+                self._adapt(pending.steps, wait, period)
+
+    def _frame_steps(self) -> int:
+        return int(self.controls["steps_per_frame"].value)
+
+    def _adapt(self, steps: int, wait: float, period: float) -> None:
+        """Next frame's steps: when the host waited for the device, training sets the pace,
+        so take as many steps as it does in max(a frame's budget, the drawing time); otherwise
+        the device has time to spare: one more chunk (10 more steps below a chunk). Whole
+        chunks from one chunk up."""
+        chunk = self.run.config.chunk_size
+        if wait > 0.1 * period:
+            target = 0.5 * (steps + steps / period * max(_FRAME_SECONDS, period - wait))
+        else:
+            target = steps + (chunk if steps >= chunk else 10)
+        quantum = chunk if target >= chunk else 10
+        target = int(min(max(round(target / quantum) * quantum, _MIN_STEPS), _MAX_STEPS))
+        self._holding = True
+        try:
+            self.controls["steps_per_frame"].value = target
+        finally:
+            self._holding = False
 
     async def _slow(self):
         for _ in self._stages():
@@ -614,11 +695,14 @@ class GANTrainer:
         self.axes = {"view": ax_view, "loss": ax_loss, "metric": ax_metric}
         self._backgrounds = {}
 
-    def _frame_numbers(self, fake_override=None):
-        """(fakes, warped grid, D on the plane or line, ∇ₓD at the first fakes); with
-        ``fake_override`` the arrows are drawn at those points instead."""
+    def _frame_numbers(self, state=None, fake_override=None):
+        """(fakes, warped grid, D on the plane or line, ∇ₓD at the first fakes) as device
+        arrays, of the run's networks or of ``state`` (a :class:`PendingSteps`' ``after``);
+        with ``fake_override`` the arrows are drawn at those points instead."""
         g_graph, g_state = nnx.split(self.run.generator)
         d_graph, d_state = nnx.split(self.run.discriminator)
+        if state is not None:
+            g_state, d_state = state["generator"], state["discriminator"]
         fakes, lines, d_plane, grads = _views(
             g_graph, d_graph, g_state, d_state, self._z, self._z_lines, self._plane,
             self.config.pack, get_loss(self.run.config.loss).probabilities)
@@ -636,9 +720,11 @@ class GANTrainer:
         plots.update_plane(self.artists, arrow_at=at, arrow_vectors=grads / top * length)
         self.artists["arrows"].set_animated(True)
 
-    def _record(self, numbers=None) -> dict:
-        """Measure the generator now (JSD in 1D, mode coverage in 2D) and append it to
-        :attr:`trace`, once per step count; returns the measures (and, in 1D, p_G and D*)."""
+    def _record(self, numbers=None, step=None) -> dict:
+        """Measure the generator (JSD in 1D, mode coverage in 2D) from a frame's ``numbers``
+        (default: the networks now) and append it to :attr:`trace` at ``step`` (default: the
+        run's step), once per step count; returns the measures (and, in 1D, p_G and D*)."""
+        step = self.run.step if step is None else step
         if numbers is None:
             numbers = tuple(np.asarray(a) for a in self._frame_numbers())
         fakes = numbers[0]
@@ -652,22 +738,28 @@ class GANTrainer:
             if modes is not None:
                 captured, hq = metrics.mode_coverage(fakes, modes, scale)
                 out = {"modes": captured, "n_modes": len(modes), "high_quality": hq}
-        if not self.trace["step"] or self.trace["step"][-1] != self.run.step:
-            self.trace["step"].append(self.run.step)
+        if not self.trace["step"] or self.trace["step"][-1] != step:
+            self.trace["step"].append(step)
             for name in self.trace:
                 if name != "step":
                     self.trace[name].append(out[name])
         return out
 
-    def redraw(self) -> None:
-        """Compute every view of the current networks and redraw the figure and readout."""
+    def redraw(self, numbers=None, step=None) -> None:
+        """Compute every view of the current networks and redraw the figure and readout.
+
+        (Playing passes a frame's ``numbers`` from :meth:`_frame_numbers` and its ``step``.)
+        """
         t0 = time.perf_counter()
-        numbers = tuple(np.asarray(a) for a in self._frame_numbers())
+        if numbers is None:
+            self._settle()
+            numbers = tuple(np.asarray(a) for a in self._frame_numbers())
+        step = self.run.step if step is None else step
         fakes, lines, d_plane, grads = numbers
         h = self.run.history
         last = {name: float(h[name][-1]) if len(h[name]) else float("nan") for name in h}
-        measured = self._record(numbers)
-        self.values = {"step": self.run.step, **last,
+        measured = self._record(numbers, step)
+        self.values = {"step": step, **last,
                        **{k: v for k, v in measured.items() if k not in ("p_g", "d_star")}}
         art = self.artists
         if self.p_data.dim == 1:
@@ -695,7 +787,7 @@ class GANTrainer:
         finite = np.asarray(losses)[np.isfinite(losses)]
         low = min(0.0, -_nice_limit(-finite.min())) if finite.size and finite.min() < 0 else 0.0
         high = _nice_limit(finite.max() if finite.size else 1.0)
-        x_top = _nice_limit(max(self.run.step, 100))
+        x_top = _nice_limit(max(step, 100))
         self._set_limits((x_top, low, high, metric_top))
         self._blit()
         t2 = time.perf_counter()
