@@ -26,6 +26,7 @@ from ganlab import distributions as dist
 from ganlab import divergences as div
 from ganlab import plots
 from ganlab.widgets.render import lecture_style as _lecture_style
+from ganlab.widgets.render import close_tree, readout_table
 from ganlab.widgets.render import png_bytes as _png_bytes
 
 __all__ = ["DStarExplorer"]
@@ -549,12 +550,7 @@ class DStarExplorer:
             ("p<sub>G</sub>(x)", _density_text(n["log_p_g_x"])),
             ("D*(x)", f"{n['dstar_x']:.4f}"),
         ]
-        body = "".join(
-            f"<tr><td style='padding-right:14px'>{name}</td>"
-            f"<td style='text-align:right;font-family:monospace'>{value}</td></tr>"
-            for name, value in rows
-        )
-        return f"<table style='font-size:15px;line-height:1.5'>{body}</table>"
+        return readout_table(rows)
 
     # ---- display ----------------------------------------------------------------------------
 
@@ -565,11 +561,7 @@ class DStarExplorer:
         """Close every widget of the explorer (frees them in the notebook)."""
         for control in self.controls.values():
             control.unobserve(self._on_change, names="value")
-        stack = [self.widget]
-        while stack:
-            w = stack.pop()
-            stack.extend(getattr(w, "children", ()))
-            w.close()
+        close_tree(self.widget)
 
     def __repr__(self) -> str:
         x = self.controls["probe"].value

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ganlab import plots
-from ganlab.widgets.render import close_tree, lecture_style, png_bytes
+from ganlab.widgets.render import close_tree, lecture_style, png_bytes, readout_table
 
 __all__ = ["LatentExplorer"]
 
@@ -178,9 +178,7 @@ class LatentExplorer:
             rows.append((f"{_TITLES[name]}: nearest training code",
                          f"{distance:.2f} away (a {digit})"))
             rows.append((f"{_TITLES[name]}: mean ink of decoder(z)", f"{v[f'{name}_ink']:.3f}"))
-        body = "".join(f"<tr><td style='padding-right:14px'>{a}</td>"
-                       f"<td style='font-family:monospace'>{b}</td></tr>" for a, b in rows)
-        return f"<table style='font-size:15px;line-height:1.5'>{body}</table>"
+        return readout_table(rows)
 
     # ---- display ---------------------------------------------------------------------------
 

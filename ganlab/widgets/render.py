@@ -15,7 +15,7 @@ import numpy as np
 
 from ganlab import plots
 
-__all__ = ["png_bytes", "lecture_style", "close_tree"]
+__all__ = ["readout_table", "png_bytes", "lecture_style", "close_tree"]
 
 
 def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
@@ -53,3 +53,14 @@ def close_tree(widget) -> None:
     for child in getattr(widget, "children", ()):
         close_tree(child)
     widget.close()
+
+
+def readout_table(rows, font_size: int = 15) -> str:
+    """An HTML table of ``(label, value text)`` rows, values right-aligned in monospace: the
+    numeric readout beside every widget's figure."""
+    body = "".join(
+        f"<tr><td style='padding-right:14px'>{name}</td>"
+        f"<td style='text-align:right;font-family:monospace'>{value}</td></tr>"
+        for name, value in rows
+    )
+    return f"<table style='font-size:{font_size}px;line-height:1.5'>{body}</table>"
