@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 
 __all__ = [
-    "GANLoss", "LOSSES", "get_loss", "gradient_penalty",
+    "GANLoss", "LOSSES", "get_loss", "gradient_penalty", "r1_penalty",
     "minimax_d", "minimax_g", "non_saturating_g",
     "least_squares_d", "least_squares_g", "wasserstein_d", "wasserstein_g",
 ]
@@ -102,12 +102,27 @@ def gradient_penalty(
     """
     eps_shape = (real.shape[0],) + (1,) * (real.ndim - 1)
     eps = jax.random.uniform(key, eps_shape, dtype=real.dtype)
-    mixed = eps * real + (1.0 - eps) * fake
-    grads = jax.grad(lambda x: jnp.sum(critic(x)))(mixed)
-    sq = jnp.sum(jnp.square(grads).reshape(real.shape[0], -1), axis=1)
+    sq = _squared_gradient_norms(critic, eps * real + (1.0 - eps) * fake)
     # sqrt has an infinite derivative at 0; a tiny floor keeps the penalty's gradient finite.
     norms = jnp.sqrt(sq + 1e-12)
     return weight * jnp.mean(jnp.square(norms - 1.0))
+
+
+def _squared_gradient_norms(critic: Callable[[jax.Array], jax.Array], x: jax.Array) -> jax.Array:
+    """‖∇ₓ critic(x)‖² of each sample: ``(n, ...)`` -> ``(n,)``."""
+    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x)
+    return jnp.sum(jnp.square(grads).reshape(x.shape[0], -1), axis=1)
+
+
+def r1_penalty(critic: Callable[[jax.Array], jax.Array], real: jax.Array,
+               weight: float) -> jax.Array:
+    """R1 (Mescheder et al. 2018): γ/2 · mean ‖∇ₓ l(x)‖² of the logits l at real points x.
+
+    Zero-centred: it asks D to be flat where the data are, so D cannot keep sharpening its
+    edge around the real points and the game settles instead of oscillating. ``critic`` as in
+    :func:`gradient_penalty`; ``real`` ``(n, ...)``; returns a scalar.
+    """
+    return 0.5 * weight * jnp.mean(_squared_gradient_norms(critic, real))
 
 
 class GANLoss(NamedTuple):

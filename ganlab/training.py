@@ -49,7 +49,7 @@ from ganlab.loop import (
     positive_float,
     positive_int,
 )
-from ganlab.losses import get_loss, gradient_penalty
+from ganlab.losses import get_loss, gradient_penalty, r1_penalty
 from ganlab.models import (ACTIVATIONS, Discriminator, Generator, ImageDiscriminator,
                            ImageGenerator, check_hidden, label_planes, with_labels)
 from ganlab.models.conv import NORMS
@@ -79,14 +79,17 @@ class GANConfig(Config):
     ("uniform") in ``latent_dim`` coordinates, or "mixture": a discrete code c drawn uniformly
     from ``n_components`` values, given as its one-hot vector, followed by ``latent_dim``
     U(−1, 1) coordinates (G's input has ``n_components + latent_dim`` entries; each code can
-    make its own cluster, with no bridge of samples to the others); ``beta1``/``beta2`` are Adam's; ``gp_weight`` is λ of the gradient penalty
-    (``wasserstein_gp`` only); ``chunk_size`` is the number of steps per compiled call (the
-    callback and the progress bar run between chunks); ``standardize`` gives both networks the
-    data's mean and standard deviation (G outputs mean + std · net(z), D sees (x − mean) / std),
-    so the defaults work whatever the data's location and units. ``pack`` is PacGAN's packing
-    degree: the discriminator judges ``pack`` samples at once, all real or all fake (its input
-    is their ``pack · d`` coordinates side by side), so a generator that drops modes makes packs
-    that look less varied than real ones; ``batch_size`` must be divisible by ``pack``.
+    make its own cluster, with no bridge of samples to the others); ``beta1``/``beta2`` are
+    Adam's; ``gp_weight`` is λ of the gradient penalty (``wasserstein_gp`` only);
+    ``r1_weight`` γ > 0 adds the R1 penalty γ/2 · mean ‖∇ₓ logit D(x)‖² at the real minibatch
+    to D's loss (:func:`ganlab.losses.r1_penalty`; 0: off); ``chunk_size`` is the number of
+    steps per compiled call (the callback and the progress bar run between chunks);
+    ``standardize`` gives both networks the data's mean and standard deviation (G outputs
+    mean + std · net(z), D sees (x − mean) / std), so the defaults work whatever the data's
+    location and units. ``pack`` is PacGAN's packing degree: the discriminator judges ``pack``
+    samples at once, all real or all fake (its input is their ``pack · d`` coordinates side
+    by side), so a generator that drops modes makes packs that look less varied than real
+    ones; ``batch_size`` must be divisible by ``pack``.
 
     Image data ``(n, h, w, c)`` get convolutional networks (:mod:`ganlab.models.image_gan`;
     ``hidden`` and ``standardize`` are then unused): ``channels`` are the generator's channels
@@ -117,6 +120,7 @@ class GANConfig(Config):
     norm: str = "none"
     n_classes: int = 0
     n_components: int = 0
+    r1_weight: float = 0.0
 
     def __post_init__(self):
         get_loss(self.loss)
@@ -127,6 +131,12 @@ class GANConfig(Config):
                              f"({self.pack}): each minibatch is cut into packs of that size")
         for name in ("lr_generator", "lr_discriminator", "gp_weight"):
             object.__setattr__(self, name, _positive_float(name, getattr(self, name)))
+        r1 = self.r1_weight
+        if isinstance(r1, bool) or not isinstance(r1, (int, float, np.floating)) or \
+                not (np.isfinite(r1) and r1 >= 0):
+            raise ValueError(f"r1_weight must be a finite number >= 0 (0: no R1 penalty), "
+                             f"got {r1!r}")
+        object.__setattr__(self, "r1_weight", float(r1))
         for name in ("beta1", "beta2"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
@@ -468,7 +478,7 @@ def _program(config: GANConfig, source: _Source, graphdef):
     """The jitted chunk function for everything in ``config`` that shapes the program."""
     key = (config.loss, config.k, config.batch_size, config.latent_dim, config.hidden,
            config.d_hidden, config.activation, config.noise, config.n_components,
-           config.gp_weight,
+           config.gp_weight, config.r1_weight,
            config.chunk_size, config.pack, config.channels, config.norm, source.shape,
            source.fingerprint)
     return _lru(_PROGRAMS, key, lambda: _build_chunk(graphdef, config, source))
@@ -517,6 +527,8 @@ def _build_chunk(graphdef, config: GANConfig, source: _Source):
             value = loss.discriminator(real_logits, fake_logits)
             if loss.gradient_penalty:
                 value = value + gradient_penalty(disc, real, fake, key_gp, config.gp_weight)
+            if config.r1_weight:
+                value = value + r1_penalty(disc, real, config.r1_weight)
             return value, (jnp.mean(score(real_logits)), jnp.mean(score(fake_logits)))
 
         (value, (d_real, d_fake)), grads = nnx.value_and_grad(loss_fn, has_aux=True)(disc)
@@ -810,7 +822,7 @@ class GANRun:
 
         def advance(step: int, n: int) -> bool:
             # Read the state afresh: a callback may have changed it (learning rates).
-            self.finish_steps(self.start_steps(n))
+            self.collect_steps(self.start_steps(n))
             if self.step in wanted:
                 self._snapshot()
             return callback is None or callback(self) is not False
@@ -824,9 +836,9 @@ class GANRun:
 
         JAX computes asynchronously: the networks hold their new state at once (arrays still
         being computed) and ``step`` counts the new steps, so more steps can be started, or
-        the host can draw, while the device trains. :meth:`finish_steps` (in the order the
+        the host can draw, while the device trains. :meth:`collect_steps` (in the order the
         steps were started) waits for their history rows, checks them and appends them to
-        ``history``. ``train`` is ``finish_steps(start_steps(n))`` chunk by chunk.
+        ``history``. ``train`` is ``collect_steps(start_steps(n))`` chunk by chunk.
         """
         steps = _positive_int("steps", steps)
         if self._source is None:
@@ -844,7 +856,7 @@ class GANRun:
         self.step += steps
         return PendingSteps(self.step - steps, steps, before, state, rows)
 
-    def finish_steps(self, pending: PendingSteps) -> None:
+    def collect_steps(self, pending: PendingSteps) -> None:
         """Wait for steps started by :meth:`start_steps` and append their rows to ``history``.
         A NaN or infinite loss puts the networks back as they were before ``pending`` (steps
         started after it are dropped) and raises :class:`TrainingDiverged` with the bad step."""

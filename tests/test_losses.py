@@ -118,3 +118,16 @@ def test_gradient_penalty_is_differentiable_at_a_flat_critic():
 
     assert float(penalty(1.0)) == pytest.approx(10.0, rel=1e-5)
     assert bool(jnp.isfinite(jax.grad(penalty)(1.0)))
+
+
+def test_r1_penalty_is_half_gamma_times_the_mean_squared_gradient_at_the_reals():
+    real = jax.random.normal(jax.random.key(0), (64, 2))
+    w = jnp.array([0.6, 0.8])
+    # linear logits 3 w·x: ‖∇‖² = 9 everywhere, so γ/2 · 9
+    assert float(losses.r1_penalty(lambda x: x @ (3.0 * w), real, 2.0)) == pytest.approx(
+        9.0, rel=1e-5)
+    # logits ½‖x‖²: ∇ = x, so γ/2 · mean ‖x‖²; zero where D is flat at the data
+    expected = 0.5 * 0.1 * float(np.mean(np.sum(np.asarray(real) ** 2, axis=1)))
+    assert float(losses.r1_penalty(lambda x: 0.5 * jnp.sum(x**2, axis=1), real, 0.1)) == \
+        pytest.approx(expected, rel=1e-5)
+    assert float(losses.r1_penalty(lambda x: 0.0 * x[:, 0] + 1.0, real, 5.0)) == 0.0

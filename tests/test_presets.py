@@ -69,3 +69,16 @@ def test_training_module_offers_the_presets_under_the_issue_name():
     assert training.PRESETS is PRESETS
     with pytest.raises(AttributeError):
         training.NOT_A_NAME  # noqa: B018
+
+
+def test_grid_recipe_gives_the_generator_a_code_per_mode_and_explains_its_settings():
+    recipe = RECIPES["grid"]
+    config, n_modes = recipe.config, len(recipe.data().modes)
+    assert config.noise == "mixture" and config.n_components >= n_modes
+    assert config.r1_weight > 0
+    run = GANRun(config, recipe.data())
+    assert run.generator.net.layers[0].in_features == config.n_components + config.latent_dim
+    # the paragraph notebooks print names the settings it explains
+    for setting in (f"n_components={config.n_components}", f"latent_dim={config.latent_dim}",
+                    f"r1_weight={config.r1_weight:g}", f"{config.hidden[0]} ReLU"):
+        assert setting in recipe.why, setting

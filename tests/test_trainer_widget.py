@@ -200,13 +200,18 @@ def test_a_nan_while_playing_stops_at_the_bad_step(trainer):
 def test_auto_steps_follow_the_measured_speed(trainer):
     trainer.reset()
     trainer.set(steps_per_frame=200, auto_steps=True)
-    # the device set the pace (the host waited): ~10 frames a second at 500 steps/s
-    trainer._adapt(200, wait=0.3, period=0.4)
-    assert trainer.controls["steps_per_frame"].value < 200
+    # the host did not wait for the device, frames of 0.05 s: as many steps as fit 0.1 s
+    trainer._adapt(100, period=0.05, wait=0.0)
+    assert trainer.controls["steps_per_frame"].value == 200
     assert trainer.controls["auto_steps"].value  # set by the trainer, not the user
-    # the host waited for nothing: the device has time to spare
-    trainer._adapt(100, wait=0.0, period=0.1)
-    assert trainer.controls["steps_per_frame"].value > 100
+    # drawing alone takes 0.2 s: the device has time to spare, one chunk more
+    trainer._adapt(100, period=0.2, wait=0.0)
+    assert trainer.controls["steps_per_frame"].value == 150
+    # the host waited 0.3 s of a 0.4 s frame: training set the pace, 500 steps/s -> 50 a frame
+    trainer._adapt(200, period=0.4, wait=0.3)
+    assert trainer.controls["steps_per_frame"].value == 50
+    trainer._adapt(450, period=0.01, wait=0.0)  # never more than 10 chunks
+    assert trainer.controls["steps_per_frame"].value == 500
     play_for(trainer, 1.5)
     assert trainer.frames >= 2 and trainer.controls["auto_steps"].value
     assert trainer.run.step % 10 == 0 and len(trainer.run.history["d_loss"]) == trainer.run.step

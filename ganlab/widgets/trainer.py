@@ -87,10 +87,11 @@ Gaussians along a segment and a spiral)."""
 
 TRAINER_CONFIG = GANConfig(loss="non_saturating", k=1, batch_size=128, lr_generator=1e-3,
                            lr_discriminator=1e-3, latent_dim=2, hidden=(32, 32),
-                           noise="uniform", beta1=0.5, chunk_size=100)
+                           noise="uniform", beta1=0.5, chunk_size=50)
 """The trainer's default: small enough for thousands of steps a second on a laptop CPU.
-1D data get ``latent_dim=1`` and Gaussian noise unless a config is given. Chunks of 100 steps:
-a frame trains a whole number of chunks (partial chunks waste the minibatches drawn for them)."""
+1D data get ``latent_dim=1`` and Gaussian noise unless a config is given. Chunks of 50 steps:
+playing trains a whole number of chunks per frame (a partial chunk wastes the minibatches drawn
+for it), and 50 steps are fine steps for matching a frame's time."""
 
 _LOSSES = ("minimax", "non_saturating", "least_squares", "wasserstein_gp")
 _BATCHES = (32, 64, 128, 256, 512)
@@ -101,6 +102,7 @@ _MAX_CURVE_POINTS = 400
 _STAGES = ("sample", "classify", "loss", "gradient", "update")
 _FRAME_SECONDS = 0.1  # auto_steps aims at 10 frames a second
 _MIN_STEPS, _MAX_STEPS = 10, 2000
+_AUTO_CHUNKS = 10  # auto_steps queues at most this many chunks per frame
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1, 7, 8))
@@ -416,7 +418,7 @@ class GANTrainer:
         """Finish the steps that playing started and has not checked yet (see :meth:`_frame`)."""
         pending, self._pending = self._pending, None
         if pending is not None and pending[0] is self.run:
-            self.run.finish_steps(pending[1])
+            self.run.collect_steps(pending[1])
 
     def _train(self, steps: int) -> None:
         self._settle()
@@ -580,8 +582,8 @@ class GANTrainer:
 
     def _frame(self) -> None:
         """One pipelined frame: the steps started last frame (or now, at the first) are drawn
-        while the next frame's steps train on the device; then the frame's steps per second
-        and waiting time adjust the next frame's steps (``auto_steps``)."""
+        while the next frame's steps train on the device; then the frame's period and drawing
+        time adjust the next frame's steps (``auto_steps``)."""
         run = self.run
         pending = self._pending[1] if self._pending and self._pending[0] is run else None
         self._pending = None
@@ -589,13 +591,13 @@ class GANTrainer:
         if pending is None:
             pending = run.start_steps(n)
         views = self._frame_numbers(pending.after)  # queued before the next steps
+        start = time.perf_counter()  # starting steps may wait for the device too
         following = run.start_steps(n)
-        start = time.perf_counter()
-        run.finish_steps(pending)  # waits for the device; a NaN raises TrainingDiverged
+        run.collect_steps(pending)  # waits for the device; a NaN raises TrainingDiverged
         self._pending = (run, following)
         numbers = tuple(np.asarray(a) for a in views)
-        wait = time.perf_counter() - start
-        self.last_timing = {"wait": 1e3 * wait}
+        drawn = time.perf_counter()
+        self.last_timing = {"wait": 1e3 * (drawn - start)}
         self.redraw(numbers, step=pending.start + pending.steps)
         now = time.perf_counter()
         period, self._frame_end = (None if self._frame_end is None else now - self._frame_end,
@@ -603,23 +605,26 @@ class GANTrainer:
         if period is not None:
             self._rate = pending.steps / period
             if self.controls["auto_steps"].value:
-                self._adapt(pending.steps, wait, period)
+                self._adapt(pending.steps, period, drawn - start)
 
     def _frame_steps(self) -> int:
         return int(self.controls["steps_per_frame"].value)
 
-    def _adapt(self, steps: int, wait: float, period: float) -> None:
-        """Next frame's steps: when the host waited for the device, training sets the pace,
-        so take as many steps as it does in max(a frame's budget, the drawing time); otherwise
-        the device has time to spare: one more chunk (10 more steps below a chunk). Whole
-        chunks from one chunk up."""
+    def _adapt(self, steps: int, period: float, wait: float) -> None:
+        """Next frame's steps from the last frame's ``period`` and the time ``wait`` the host
+        spent starting steps and waiting for them (seconds). When that took a good part of
+        the frame, training set the pace: take as many steps as the device trains in max(a
+        frame's budget, the host's own time). Otherwise the device had time to spare: as many
+        steps as fit the budget, at least one chunk more. Whole chunks (tens below one
+        chunk), at most ``_AUTO_CHUNKS`` chunks."""
         chunk = self.run.config.chunk_size
-        if wait > 0.1 * period:
-            target = 0.5 * (steps + steps / period * max(_FRAME_SECONDS, period - wait))
+        if wait > 0.25 * period:
+            target = steps * max(_FRAME_SECONDS, period - wait) / period
         else:
-            target = steps + (chunk if steps >= chunk else 10)
+            target = max(steps * _FRAME_SECONDS / period, steps + chunk)
+        target = min(target, _AUTO_CHUNKS * chunk)
         quantum = chunk if target >= chunk else 10
-        target = int(min(max(round(target / quantum) * quantum, _MIN_STEPS), _MAX_STEPS))
+        target = int(min(max(target // quantum * quantum, _MIN_STEPS), _MAX_STEPS))
         self._holding = True
         try:
             self.controls["steps_per_frame"].value = target
