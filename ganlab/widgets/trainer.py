@@ -44,6 +44,7 @@ from ganlab import metrics, plots
 from ganlab.losses import get_loss
 from ganlab.training import GANConfig, GANRun, TrainingDiverged
 from ganlab.training import _noise  # the engine's noise, so the views see what G is fed
+from ganlab.widgets.render import close_tree, readout_table
 from ganlab.widgets.render import lecture_style as _lecture_style
 from ganlab.widgets.render import png_bytes as _png_bytes
 
@@ -838,10 +839,7 @@ class GANTrainer:
             rows += [("modes captured", f"{v['modes']}/{v['n_modes']}"),
                      ("within 3σ of a mode", f"{100 * v['high_quality']:.1f} %")]
         rows.append(("loss, k", f"{c.loss}, {c.k}"))
-        body = "".join(f"<tr><td style='padding-right:12px'>{a}</td>"
-                       f"<td style='text-align:right;font-family:monospace'>{b}</td></tr>"
-                       for a, b in rows)
-        return f"<table class='ganlab-trainer-readout' style='font-size:14px'>{body}</table>"
+        return readout_table(rows, font_size=14)
 
     # ---- display ----------------------------------------------------------------------------
 
@@ -851,11 +849,7 @@ class GANTrainer:
     def close(self) -> None:
         """Stop playing and close every widget of the trainer."""
         self.pause()
-        stack = [self.widget]
-        while stack:
-            w = stack.pop()
-            stack.extend(getattr(w, "children", ()))
-            w.close()
+        close_tree(self.widget)
 
     def __repr__(self) -> str:
         return (f"GANTrainer(data={self.controls['data'].value!r}, step={self.run.step}, "
