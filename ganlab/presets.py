@@ -101,9 +101,9 @@ GRID_WHY = (
     "enough to lead clusters towards modes nobody covers yet, and the game settles instead "
     "of circling. Two layers of 128 ReLU units, Adam at 2e-3 (β₁ = 0.5), batches of 256, "
     "5,000 steps, then 4,000 at a tenth of the learning rate: with R1 the finish keeps "
-    "sharpening the clusters, so it is longer than the ring's. This finds all or all but "
-    "one of the 25 modes within a minute; the share of samples within 3σ is lower than on "
-    "the ring (about 70-85 %), because some codes still cover two neighbouring modes with "
+    "sharpening the clusters, so it is longer than the ring's. This found all 25 modes on "
+    "every seed tried, in about a minute; the share of samples within 3σ is lower than on "
+    "the ring (about 60-85 %), because some codes still cover two neighbouring modes with "
     "a thin bridge between them. Without the code (two uniform noise numbers) the same "
     "budget found only 16-22 modes; packing (PacGAN, pack=2 or 4) kept about as many modes "
     "but put far fewer samples within 3σ.")
@@ -127,9 +127,8 @@ RECIPES: dict[str, Recipe] = {
 }
 """The tuned recipes (both tuned on seeds 0-2; ``benchmarks/bench_presets.py`` scores seeds
 10-12). The ring recipe captures 8/8 modes with over 90 % of samples within 3σ in well under a
-minute on two CPU cores; the grid recipe (mixture noise with one code per mode, R1 penalty)
-captures 24-25 of the 25 modes in about a minute, with fewer samples within 3σ (see
-``GRID_WHY``)."""
+minute on two CPU cores; the grid recipe (mixture noise with two codes per mode, R1 penalty)
+captures all 25 modes in about a minute, with fewer samples within 3σ (see ``GRID_WHY``)."""
 
 PRESETS: dict[str, GANConfig] = {name: r.config for name, r in RECIPES.items()}
 """The main-phase config of each recipe (see :class:`Recipe` for the finishing phase)."""

@@ -243,3 +243,22 @@ def test_bad_construction_raises(kwargs, message):
         GANTrainer(**kwargs)
     with pytest.raises(ValueError, match="n must be"):
         GANTrainer.step(None, 0)
+
+
+def test_grid_preset_with_mixture_noise():
+    """The grid preset feeds G a discrete code plus noise: the trainer trains it, draws one
+    warped line per code, and says so in slow motion."""
+    from ganlab.training import PRESETS
+
+    config = PRESETS["grid"]
+    trainer = GANTrainer("grid", config)
+    try:
+        assert trainer._z_lines.shape[0] == config.n_components
+        assert trainer._z_lines.shape[-1] == config.noise_dim
+        before = trainer.image.value
+        trainer.step(20)
+        assert trainer.values["step"] == 20 and trainer.image.value != before
+        trainer.narrate_step()
+        assert f"one of {config.n_components} codes" in trainer.narration.value
+    finally:
+        trainer.close()

@@ -388,11 +388,16 @@ class GANTrainer:
         """Fixed inputs of the views: noise, the noise grid, the plane or line, real points."""
         c, key = self.config, jax.random.key(12345)
         k_z, k_real = jax.random.split(key)
-        self._z = _noise(c.noise, k_z, (_N_SCORED, c.latent_dim))
-        edge = 1.0 if c.noise == "uniform" else 2.0
+        self._z = _noise(c.noise, k_z, (_N_SCORED, c.latent_dim), c.n_components)
+        edge = 2.0 if c.noise == "gaussian" else 1.0
         ticks = np.linspace(-edge, edge, _GRID_LINES)
         along = np.linspace(-edge, edge, _GRID_POINTS)
-        if c.latent_dim == 1:
+        if c.noise == "mixture":  # one line per code: the first continuous coordinate swept
+            codes = np.repeat(np.eye(c.n_components)[:, None, :], _GRID_POINTS, axis=1)
+            sweep = np.zeros((c.n_components, _GRID_POINTS, c.latent_dim))
+            sweep[..., 0] = along
+            lines = np.concatenate([codes, sweep], axis=-1)
+        elif c.latent_dim == 1:
             lines = along[None, :, None]
         else:
             across = np.stack([np.stack(np.broadcast_arrays(t, along), -1) for t in ticks])
@@ -487,12 +492,15 @@ class GANTrainer:
             self.narration.value = "<br>".join(texts)
             return texts[-1]
 
-        noise = "U(−1, 1)" if c.noise == "uniform" else "N(0, 1)"
+        noise = {"uniform": f"U(−1, 1)<sup>{c.latent_dim}</sup>",
+                 "gaussian": f"N(0, 1)<sup>{c.latent_dim}</sup>",
+                 "mixture": (f"(one of {c.n_components} codes, "
+                             f"U(−1, 1)<sup>{c.latent_dim}</sup>)")}[c.noise]
         if self.p_data.dim == 2:
             plots.update_plane(self.artists, real=real, fake=fake)
             self._blit()
         yield show("sample", f"draw {m} data points x ~ p<sub>data</sub> (black) and {m} noise "
-                             f"vectors z ~ {noise}<sup>{c.latent_dim}</sup>; G maps them to "
+                             f"vectors z ~ {noise}; G maps them to "
                              f"{m} fakes G(z) (green)")
         real_logits = run.discriminator(jnp.asarray(real).reshape(m // pack, -1))
         fake_logits = run.discriminator(jnp.asarray(fake).reshape(m // pack, -1))
