@@ -4,7 +4,7 @@
 the previous frame meanwhile, and yields to the event loop. Here it plays for a few seconds on the
 8-Gaussian ring and on a 1D mixture, with the default networks
 (:data:`ganlab.widgets.trainer.TRAINER_CONFIG`), after a warm-up that compiles everything: with
-``auto_steps`` (the default: steps per frame chosen for ~10 frames a second) and with 100 and 200
+``auto_steps`` (the default: steps per frame chosen for ~10 frames a second) and with 100, 150 and 200
 steps per frame fixed. Budget (printed, never asserted): >= 2,000 steps/s while redrawing >= 10
 times a second on two CPU cores. Also printed: the milliseconds of the last frame's parts
 (``wait``: waiting for the device) and the steps per frame it ended with.
@@ -34,7 +34,7 @@ async def _play(trainer: GANTrainer, seconds: float) -> tuple[int, int, float]:
 def main():
     print(f"{'data':<10} {'steps/frame':>11} {'steps/s':>8} {'redraws/s':>9}   last frame (ms)")
     for data in ("ring", "two modes"):
-        for per_frame in ("auto", 100, 200):
+        for per_frame in ("auto", 100, 150, 200):
             trainer = GANTrainer(data)
             trainer.step(200)  # compile the chunk and the views
             trainer.step(200)
