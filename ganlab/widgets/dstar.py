@@ -26,7 +26,7 @@ from ganlab import distributions as dist
 from ganlab import divergences as div
 from ganlab import plots
 from ganlab.widgets.render import lecture_style as _lecture_style
-from ganlab.widgets.render import close_tree, readout_table
+from ganlab.widgets.render import SliderView, readout_table
 from ganlab.widgets.render import png_bytes as _png_bytes
 
 __all__ = ["DStarExplorer"]
@@ -128,7 +128,7 @@ def _density_top(peak: float, current: float | None) -> float:
     return need
 
 
-class DStarExplorer:
+class DStarExplorer(SliderView):
     """Drag P_data, P_G and a probe x; see D*, f(D) at x and every divergence update live.
 
     One figure: left, the densities p_data and p_G (density axis) with D*(x) on its own 0–1 axis
@@ -553,15 +553,6 @@ class DStarExplorer:
         return readout_table(rows)
 
     # ---- display ----------------------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def close(self) -> None:
-        """Close every widget of the explorer (frees them in the notebook)."""
-        for control in self.controls.values():
-            control.unobserve(self._on_change, names="value")
-        close_tree(self.widget)
 
     def __repr__(self) -> str:
         x = self.controls["probe"].value

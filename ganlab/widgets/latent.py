@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ganlab import plots
-from ganlab.widgets.render import close_tree, lecture_style, png_bytes, readout_table
+from ganlab.widgets.render import SliderView, lecture_style, png_bytes, readout_table
 
 __all__ = ["LatentExplorer"]
 
@@ -29,7 +29,7 @@ _MODELS = ("ae", "vae")
 _TITLES = {"ae": "auto-encoder", "vae": "VAE"}
 
 
-class LatentExplorer:
+class LatentExplorer(SliderView):
     """Sliders over a 2D code z → AE and VAE decoded images, z marked on both code spaces.
 
     ``ae_run``, ``vae_run``: trained :class:`~ganlab.autoencoding.AERun` of kind "ae" and "vae",
@@ -181,15 +181,6 @@ class LatentExplorer:
         return readout_table(rows)
 
     # ---- display ---------------------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def close(self) -> None:
-        """Close every widget of the explorer."""
-        for control in self.controls.values():
-            control.unobserve(self._on_change, names="value")
-        close_tree(self.widget)
 
     def __repr__(self) -> str:
         return (f"LatentExplorer(z1={self.controls['z1'].value:g}, "

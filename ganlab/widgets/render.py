@@ -15,7 +15,7 @@ import numpy as np
 
 from ganlab import plots
 
-__all__ = ["readout_table", "png_bytes", "lecture_style", "close_tree"]
+__all__ = ["SliderView", "readout_table", "png_bytes", "lecture_style", "close_tree"]
 
 
 def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
@@ -64,3 +64,17 @@ def readout_table(rows, font_size: int = 15) -> str:
         for name, value in rows
     )
     return f"<table style='font-size:{font_size}px;line-height:1.5'>{body}</table>"
+
+
+class SliderView:
+    """What the slider explorers share: they show ``self.widget`` in a notebook, and ``close``
+    stops ``self.controls`` from calling ``self._on_change``, then closes every widget."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def close(self) -> None:
+        """Close every widget of the explorer (frees them in the notebook)."""
+        for control in self.controls.values():
+            control.unobserve(self._on_change, names="value")
+        close_tree(self.widget)
