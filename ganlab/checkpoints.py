@@ -5,13 +5,11 @@ location and scale), the per-step history, the step count, and the :class:`GANCo
 for an auto-encoder or VAE (:class:`ganlab.autoencoding.AERun`) the model, its Adam state and
 its :class:`~ganlab.autoencoding.AEConfig`, read back by the same :func:`load_run`.
 A bare name such as ``"two_gaussians"`` goes to the per-user cache folder
-(``cache_dir("checkpoints")``); ``.npz`` is added when missing. Train-once-then-load::
+(``cache_dir("checkpoints")``); ``.npz`` is added when missing. A run may carry named
+``extras`` arrays (a coverage trace, say), written in the same file and read back by
+:func:`load_extras`. Train once, then load::
 
-    try:
-        run = load_run("two_gaussians", config=cfg)
-    except FileNotFoundError:
-        run = train_gan(data, cfg)
-        save_run(run, "two_gaussians")
+    run, extras = train_once("two_gaussians", lambda: train_gan(data, cfg), config=cfg)
 """
 
 from __future__ import annotations
@@ -31,7 +29,7 @@ from flax import nnx
 from ganlab.cache import cache_dir
 from ganlab.training import HISTORY_KEYS, GANConfig, GANRun
 
-__all__ = ["checkpoint_path", "save_run", "load_run"]
+__all__ = ["checkpoint_path", "save_run", "load_run", "load_extras", "train_once"]
 
 
 _FORMAT = "ganlab.GANRun"
@@ -59,30 +57,54 @@ def _leaf_names(state) -> tuple[list[str], list, object]:
     return names, [leaf for _, leaf in paths_leaves], treedef
 
 
-def save_run(run, path) -> Path:
+def save_run(run, path, *, extras: dict | None = None) -> Path:
     """Write ``run`` (a GANRun or an AERun: networks, optimiser states, config, step, history).
 
+    ``extras``: ``{name: array}`` saved in the same file (numbers only: anything
+    ``np.asarray`` turns into a numeric array), read back by :func:`load_extras`.
     The file appears complete or not at all (a temporary file in the same folder, then
     ``os.replace``). Snapshots are not saved. Returns the file's path.
     """
     from ganlab.autoencoding import AERun
 
+    extras = _check_extras(extras)
     if isinstance(run, AERun):
-        return _write_run(path, run, {"format": _AE_FORMAT, "version": 1,
-                                      "image_shape": list(run.image_shape), "step": run.step})
+        return _write_run(path, run, extras, {"format": _AE_FORMAT, "version": 1,
+                                              "image_shape": list(run.image_shape),
+                                              "step": run.step})
     if not isinstance(run, GANRun):
         raise ValueError(f"save_run needs a GANRun or an AERun, got {type(run).__name__}")
-    return _write_run(path, run, {"format": _FORMAT, "version": 1, "data_dim": run.data_dim,
-                                  "step": run.step})
+    return _write_run(path, run, extras, {"format": _FORMAT, "version": 1,
+                                          "data_dim": run.data_dim, "step": run.step})
 
 
-def _write_run(path, run, meta: dict) -> Path:
-    """Write ``run._nets``'s arrays, ``run.history``, ``run.config`` and ``meta`` atomically."""
+def _check_extras(extras) -> dict[str, np.ndarray]:
+    """``extras`` as ``{name: numeric array}``; ``ValueError`` naming the bad entry."""
+    if extras is None:
+        return {}
+    if not isinstance(extras, dict):
+        raise ValueError(f"extras must be a dict of name -> array, got {type(extras).__name__}")
+    checked = {}
+    for name, value in extras.items():
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ValueError(f"extras names must be non-empty strings without '/', got {name!r}")
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"extras[{name!r}] must be numbers (booleans, integers or floats), "
+                             f"got dtype {array.dtype}")
+        checked[name] = array
+    return checked
+
+
+def _write_run(path, run, extras: dict, meta: dict) -> Path:
+    """Write ``run._nets``'s arrays, ``run.history``, ``run.config``, ``extras`` and ``meta``
+    atomically."""
     target = checkpoint_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     names, leaves, _ = _leaf_names(nnx.state(run._nets))
     arrays = {f"state/{n}": np.asarray(v) for n, v in zip(names, leaves)}
     arrays.update({f"history/{n}": v for n, v in run.history.items()})
+    arrays.update({f"extra/{n}": v for n, v in extras.items()})
     arrays["meta"] = np.array(json.dumps(meta))
     arrays["config"] = np.array(json.dumps(run.config.to_dict()))
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -132,6 +154,42 @@ def load_run(path, *, config: GANConfig | None = None, data=None, labels=None) -
         raise ValueError(f"{target} was trained on {data_dim}D data, data is {run.data_dim}D")
     _restore(target, run, files, step, HISTORY_KEYS)
     return run
+
+
+def load_extras(path) -> dict[str, np.ndarray]:
+    """The ``extras`` arrays saved with a run by :func:`save_run` (``{}`` if none).
+
+    A missing file raises ``FileNotFoundError``; a damaged one ``ValueError``.
+    """
+    target = checkpoint_path(path)
+    if not target.is_file():
+        raise FileNotFoundError(f"no checkpoint at {target}")
+    fmt = _format(target)
+    config_class = GANConfig
+    if fmt == _AE_FORMAT:
+        from ganlab.autoencoding import AEConfig as config_class
+    files, _, _ = _read(target, config_class, fmt or _FORMAT, lambda meta: None)
+    return {k.removeprefix("extra/"): v for k, v in files.items() if k.startswith("extra/")}
+
+
+def train_once(path, train, *, config=None, data=None, labels=None):
+    """``(run, extras)``: trained by ``train()`` the first time, loaded from ``path`` after.
+
+    ``train()`` returns a run, or ``(run, extras)`` with ``extras`` a dict of arrays to keep
+    with it (e.g. a trace of scores recorded while training). The first call trains and saves
+    both atomically (:func:`save_run`); later calls load them (:func:`load_run` with
+    ``config``, ``data`` and ``labels``, :func:`load_extras`). A file of another
+    architecture (``config`` differs) or a damaged one is trained again and replaced.
+    """
+    try:
+        run = load_run(path, config=config, data=data, labels=labels)
+        return run, load_extras(path)
+    except (FileNotFoundError, ValueError):  # not trained yet, another architecture, damaged
+        pass
+    result = train()
+    run, extras = result if isinstance(result, tuple) else (result, {})
+    save_run(run, path, extras=extras)
+    return run, _check_extras(extras)
 
 
 def _restore(target: Path, run, files: dict, step: int, history_keys) -> None:

@@ -15,6 +15,7 @@ on a grid that misses most of it the numbers describe the truncated densities.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -23,6 +24,7 @@ import numpy as np
 
 __all__ = [
     "grid", "grid2d", "kl", "jsd", "optimal_discriminator", "value", "compare", "log_probabilities",
+    "log_weights", "jsd_and_dstar_on_host",
 ]
 
 LOG2 = math.log(2.0)
@@ -99,10 +101,35 @@ def log_probabilities(p, xs) -> jax.Array:
     return _normalise(lp, log_w)
 
 
-@jax.jit
-def _normalise(lp, log_w):
+def _normalise_with(xp, lp, log_w):
+    """``lp + log_w`` normalised to log-probabilities (``xp``: numpy or jax.numpy); at least
+    one entry must be finite."""
     lw = lp + log_w
-    return lw - jax.nn.logsumexp(lw)
+    top = xp.max(lw)
+    return lw - (top + xp.log(xp.sum(xp.exp(lw - top))))
+
+
+_normalise = jax.jit(functools.partial(_normalise_with, jnp))
+
+
+def log_weights(xs) -> np.ndarray:
+    """log of the quadrature weights of the grid ``xs`` (its shape without a mesh's trailing 2),
+    as a NumPy array: with :func:`jsd_and_dstar_on_host`."""
+    return np.asarray(_log_weights(xs)[1])
+
+
+def jsd_and_dstar_on_host(lp, log_q, log_w) -> tuple[float, np.ndarray]:
+    """(JSD(p, q), D* on the grid) as :func:`compare` computes them, in NumPy on the host.
+
+    ``lp``: p's :func:`log_probabilities` on the grid; ``log_q``: log of q's density at the
+    grid points, unnormalised (−inf where q has none; some entry finite); ``log_w``:
+    :func:`log_weights` of the grid. Nothing runs on the device, so this returns at once even
+    while the device is busy with queued work (the live trainer draws while it trains).
+    """
+    lp = np.asarray(lp, np.float64)
+    lq = _normalise_with(np, np.asarray(log_q, np.float64), np.asarray(log_w, np.float64))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _in_jsd_range(_jsd_with(np, lp, lq)), _dstar_with(np, lp, lq)
 
 
 @jax.jit
@@ -114,13 +141,15 @@ def _kl(lp, lq):
     return jnp.maximum(jnp.sum(terms), 0.0)
 
 
-@jax.jit
-def _jsd(lp, lq):
-    lm = jnp.logaddexp(lp, lq) - LOG2
+def _jsd_with(xp, lp, lq):
+    lm = xp.logaddexp(lp, lq) - LOG2
     # lp - lm <= log 2 wherever p > 0, so every term is finite.
-    tp = jnp.where(jnp.isfinite(lp), jnp.exp(lp) * (lp - lm), 0.0)
-    tq = jnp.where(jnp.isfinite(lq), jnp.exp(lq) * (lq - lm), 0.0)
-    return 0.5 * (jnp.sum(tp) + jnp.sum(tq))
+    tp = xp.where(xp.isfinite(lp), xp.exp(lp) * (lp - lm), 0.0)
+    tq = xp.where(xp.isfinite(lq), xp.exp(lq) * (lq - lm), 0.0)
+    return 0.5 * (xp.sum(tp) + xp.sum(tq))
+
+
+_jsd = jax.jit(functools.partial(_jsd_with, jnp))
 
 
 def _in_jsd_range(value) -> float:
@@ -149,11 +178,13 @@ def optimal_discriminator(p_data, p_g, xs) -> jax.Array:
     return _dstar(lp, lq)
 
 
-@jax.jit
-def _dstar(lp, lq):
-    both_empty = jnp.isneginf(lp) & jnp.isneginf(lq)
-    d = jnp.exp(lp - jnp.logaddexp(lp, lq))
-    return jnp.where(both_empty, 0.5, d)
+def _dstar_with(xp, lp, lq):
+    both_empty = xp.isneginf(lp) & xp.isneginf(lq)
+    d = xp.exp(lp - xp.logaddexp(lp, lq))
+    return xp.where(both_empty, 0.5, d)
+
+
+_dstar = jax.jit(functools.partial(_dstar_with, jnp))
 
 
 def value(p_data, p_g, d, xs) -> float:

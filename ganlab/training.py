@@ -660,10 +660,31 @@ class GANRun:
             jax.random.key(config.seed), f32(*loc), f32(*scale),
             f32(config.lr_generator, config.beta1, config.beta2),
             f32(config.lr_discriminator, config.beta1, config.beta2))
-        self._nets = nnx.merge(self._graphdef, state)
+        self._modules = nnx.merge(self._graphdef, state)
+        self._latest = None  # a newer state than _modules', set by start_steps (see _nets)
         self.step = 0
         self.history = {name: np.zeros(0, np.float32) for name in HISTORY_KEYS}
         self.snapshots: dict[int, dict] = {}
+
+    @property
+    def _nets(self) -> _Nets:
+        """Both networks and optimisers, with the newest state.
+
+        :meth:`start_steps` keeps the state its steps will end with as a plain pytree and
+        writes it into the modules only when they are next asked for, here: a player that
+        starts frame after frame of steps and draws from their states (as the live trainer
+        does) then never pays for ``nnx.state``/``nnx.update`` between frames.
+        """
+        if self._latest is not None:
+            nnx.update(self._modules, self._latest)
+            self._latest = None
+        return self._modules
+
+    def _state(self):
+        """The newest state as a pytree of its own (not a live view of the modules)."""
+        if self._latest is not None:
+            return self._latest
+        return jax.tree.map(lambda a: a, nnx.state(self._modules))
 
     @property
     def generator(self) -> Generator:
@@ -845,14 +866,14 @@ class GANRun:
             raise ValueError("this run has no data to train on; load it with load_run(path, "
                              "data=...) to continue training")
         chunk = _program(self.config, self._source, self._graphdef)
-        before = state = jax.tree.map(lambda a: a, nnx.state(self._nets))  # not the live view
+        before = state = self._state()
         rows, size = [], self.config.chunk_size
         for first in range(self.step, self.step + steps, size):
             n = min(size, self.step + steps - first)
             state, out = chunk(state, self._source.arrays, self._train_key, jnp.int32(first),
                                jnp.int32(n))
             rows.append((out, n))
-        nnx.update(self._nets, state)
+        self._latest = state  # written into the modules when they are next used
         self.step += steps
         return PendingSteps(self.step - steps, steps, before, state, rows)
 
@@ -862,10 +883,13 @@ class GANRun:
         started after it are dropped) and raises :class:`TrainingDiverged` with the bad step."""
         rows = np.concatenate([np.asarray(out)[:n] for out, n in pending.rows])
         if first_nonfinite(rows, (0, 1)) is not None:
-            nnx.update(self._nets, pending.before)
+            self._latest = pending.before
             self.step = pending.start
+            self._nets  # noqa: B018  (written back into the modules now)
             self._check_finite(rows)
         self.history = append_history(self.history, HISTORY_KEYS, rows)
+        if self._latest is pending.after:  # no newer steps started: update the modules now
+            self._nets  # noqa: B018
 
     def _snapshot(self):
         self.snapshots[self.step] = {"generator": _numpy_state(self.generator),

@@ -145,3 +145,27 @@ def test_2d_mesh_quadrature():
 def test_bad_inputs_raise_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_host_jsd_and_dstar_match_the_device_numbers():
+    xs = div.grid(-6.0, 6.0, 401)
+    p = dist.Mixture([dist.Normal(-2.0, 0.5), dist.Normal(2.0, 0.5)])
+    log_w = div.log_weights(xs)
+    lp = np.asarray(div.log_probabilities(p, xs))
+    for q in (dist.Normal(1.0, 0.7), p, dist.Normal(30.0, 0.1)):
+        exact = div.compare(p, q, xs)
+        log_q = np.asarray(q.log_prob(xs), np.float64)
+        if not np.isfinite(log_q).any():  # q has no mass on the grid: a point mass far right
+            log_q = np.where(np.arange(xs.shape[0]) == xs.shape[0] - 1, 0.0, -np.inf)
+        jsd, dstar = div.jsd_and_dstar_on_host(lp, log_q, log_w)
+        assert isinstance(jsd, float) and 0.0 <= jsd <= div.LOG2
+        if q is p:
+            assert jsd == pytest.approx(0.0, abs=1e-6)
+            np.testing.assert_allclose(dstar, 0.5, atol=1e-6)
+        elif np.isfinite(np.asarray(q.log_prob(xs))).any():
+            assert jsd == pytest.approx(exact["jsd"], abs=1e-5)
+            np.testing.assert_allclose(dstar, np.asarray(exact["dstar"]), atol=1e-5)
+        else:  # disjoint supports on the grid
+            assert jsd == pytest.approx(div.LOG2, abs=1e-6)
+    assert div.log_weights(xs).shape == (401,)
+    np.testing.assert_allclose(np.exp(div.log_weights(xs)).sum(), 12.0, rtol=1e-6)

@@ -200,13 +200,16 @@ def test_a_nan_while_playing_stops_at_the_bad_step(trainer):
 def test_auto_steps_follow_the_measured_speed(trainer):
     trainer.reset()
     trainer.set(steps_per_frame=200, auto_steps=True)
-    # the host did not wait for the device, frames of 0.05 s: as many steps as fit 0.1 s
+    # the host did not wait for the device, frames of 0.05 s: as many steps as fit 1/12 s
     trainer._adapt(100, period=0.05, wait=0.0)
-    assert trainer.controls["steps_per_frame"].value == 200
+    assert trainer.controls["steps_per_frame"].value == 150  # 167, in whole chunks of 50
     assert trainer.controls["auto_steps"].value  # set by the trainer, not the user
-    # drawing alone takes 0.2 s: the device has time to spare, one chunk more
+    # frames of 0.07 s: still time to spare, at least one chunk more
+    trainer._adapt(200, period=0.07, wait=0.0)
+    assert trainer.controls["steps_per_frame"].value == 250
+    # drawing alone takes 0.2 s and the device keeps up: more steps would not help, stay
     trainer._adapt(100, period=0.2, wait=0.0)
-    assert trainer.controls["steps_per_frame"].value == 150
+    assert trainer.controls["steps_per_frame"].value == 100
     # the host waited 0.3 s of a 0.4 s frame: training set the pace, 500 steps/s -> 50 a frame
     trainer._adapt(200, period=0.4, wait=0.3)
     assert trainer.controls["steps_per_frame"].value == 50

@@ -10,7 +10,8 @@ from flax import nnx
 from ganlab import distributions as dist
 from ganlab import metrics
 from ganlab import training as tr
-from ganlab.checkpoints import checkpoint_path, load_run, save_run
+from ganlab import checkpoints
+from ganlab.checkpoints import checkpoint_path, load_extras, load_run, save_run
 
 DATA = dist.Normal(3.0, 0.8)
 # A small configuration shared by most tests, so they share one compiled program.
@@ -320,3 +321,91 @@ def test_damaged_and_mismatched_checkpoints_raise(tmp_path, trained):
     np.savez(other, **files)
     with pytest.raises(ValueError, match="does not match"):
         load_run(other)
+
+
+def test_extras_are_saved_with_the_run(tmp_path, trained):
+    trace = np.array([[10, 3, 0.5], [20, 4, 0.75]])
+    path = save_run(trained, tmp_path / "run.npz", extras={"trace": trace, "flags": [True]})
+    extras = load_extras(path)
+    assert sorted(extras) == ["flags", "trace"]
+    np.testing.assert_array_equal(extras["trace"], trace)
+    assert load_extras(save_run(trained, tmp_path / "plain.npz")) == {}
+    assert load_run(path).step == trained.step  # extras do not disturb loading
+    for bad, message in (({"a/b": [1]}, "without '/'"), ({"s": ["text"]}, "must be numbers"),
+                         ([1, 2], "dict")):
+        with pytest.raises(ValueError, match=message):
+            save_run(trained, tmp_path / "bad.npz", extras=bad)
+    assert not (tmp_path / "bad.npz").exists()
+    with pytest.raises(FileNotFoundError):
+        load_extras(tmp_path / "missing.npz")
+
+
+def test_train_once_trains_the_first_time_then_loads(tmp_path):
+    calls = []
+
+    def train(config):
+        def go():
+            calls.append(config)
+            run = tr.train_gan(DATA, config, progress=False)
+            return run, {"trace": np.arange(3.0) + len(calls)}
+        return go
+
+    path = tmp_path / "once.npz"
+    config = small(steps=10)
+    run, extras = checkpoints.train_once(path, train(config), config=config)
+    again, extras_again = checkpoints.train_once(path, train(config), config=config)
+    assert len(calls) == 1 and again.step == run.step == 10
+    np.testing.assert_array_equal(extras_again["trace"], extras["trace"])
+    key = jax.random.key(0)
+    np.testing.assert_array_equal(again.sample(5, key), run.sample(5, key))
+
+    wider = small(steps=10, hidden=(4, 4))  # another architecture: trained again, replaced
+    other, _ = checkpoints.train_once(path, train(wider), config=wider)
+    assert len(calls) == 2 and load_run(path).config.hidden == (4, 4)
+    path.write_bytes(b"damaged")  # a damaged file: trained again
+    bare, extras = checkpoints.train_once(path, lambda: tr.train_gan(DATA, config, progress=False),
+                                          config=config)
+    assert extras == {} and load_run(path, config=config).step == 10
+    assert sorted(os.listdir(tmp_path)) == ["once.npz"]
+
+
+def _leaves(module):
+    return [np.asarray(a) for a in jax.tree.leaves(nnx.state(module))]
+
+
+def test_started_steps_match_train_and_modules_stay_current():
+    trained = tr.train_gan(DATA, small(steps=30), progress=False)
+    run = tr.GANRun(small(), DATA)
+    held = run.generator  # a reference taken before training sees every update
+    first = run.start_steps(10)
+    second = run.start_steps(20)  # started before the first were collected
+    assert run.step == 30
+    run.collect_steps(first)
+    run.collect_steps(second)
+    for name in tr.HISTORY_KEYS:
+        np.testing.assert_array_equal(run.history[name], trained.history[name])
+    for a, b in zip(_leaves(held), _leaves(trained.generator)):
+        np.testing.assert_array_equal(a, b)
+    assert run.generator is held
+    pending = run.start_steps(5)  # not collected: the modules still show the newest state
+    after = [np.asarray(a) for a in jax.tree.leaves(pending.after["generator"])]
+    for a, b in zip(_leaves(run.generator), after):
+        np.testing.assert_array_equal(a, b)
+    run.collect_steps(pending)
+    assert run.step == 35 and len(run.history["g_loss"]) == 35
+
+
+def test_a_nan_in_started_steps_rolls_back_to_before_them():
+    run = tr.GANRun(small(), DATA)
+    run.collect_steps(run.start_steps(10))
+    good = _leaves(run.discriminator)
+    pending = run.start_steps(10)
+    later = run.start_steps(10)  # dropped with the bad ones
+    rows = np.asarray(pending.rows[0][0]).copy()
+    rows[3, 0] = np.nan
+    pending.rows[0] = (rows, pending.rows[0][1])
+    with pytest.raises(tr.TrainingDiverged, match="step 14"):
+        run.collect_steps(pending)
+    assert run.step == 10 and len(run.history["d_loss"]) == 10 and later.start == 20
+    for a, b in zip(_leaves(run.discriminator), good):
+        np.testing.assert_array_equal(a, b)

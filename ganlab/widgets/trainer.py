@@ -19,7 +19,7 @@ loop and is pipelined: it starts the next frame's steps on the device
 (:meth:`GANRun.start_steps`, which does not wait), then draws the frame of the steps before
 while the device trains, checks their losses, and yields, so clicks (pause) are handled between
 frames. A frame thus costs max(training, drawing) rather than their sum. With ``auto_steps``
-(the default) the steps per frame follow the measured speed so that about 10 frames a second
+(the default) the steps per frame follow the measured speed so that about 12 frames a second
 are drawn.
 """
 
@@ -101,7 +101,7 @@ _N_ARROWS, _N_PLANE, _N_XS = 60, 60, 601
 _GRID_LINES, _GRID_POINTS = 11, 41
 _MAX_CURVE_POINTS = 400
 _STAGES = ("sample", "classify", "loss", "gradient", "update")
-_FRAME_SECONDS = 0.1  # auto_steps aims at 10 frames a second
+_FRAME_SECONDS = 1 / 12  # auto_steps aims at 12 frames a second (10 at the least)
 _MIN_STEPS, _MAX_STEPS = 10, 2000
 _AUTO_CHUNKS = 10  # auto_steps queues at most this many chunks per frame
 
@@ -166,7 +166,7 @@ class GANTrainer:
     Controls (``trainer.controls[name]``, also attributes): ``data``, ``loss``, ``k``,
     ``lr_generator``, ``lr_discriminator``, ``batch_size`` (change the running training);
     ``width``, ``depth``, ``latent_dim`` (new networks); ``steps_per_frame``, ``auto_steps``
-    (steps per frame chosen for about 10 frames a second while playing; moving the
+    (steps per frame chosen for about 12 frames a second while playing; moving the
     ``steps_per_frame`` slider turns it off), ``slow_motion``.
     Buttons: ``play_button``, ``pause_button``, ``reset_button``, ``step_button``,
     ``step_d_button``, ``step_g_button``.
@@ -373,6 +373,7 @@ class GANTrainer:
         finally:
             self._holding = False
         self.run = GANRun(config, self.p_data)
+        self._graphs = (None, None, None)  # (run, G's graphdef, D's), for _frame_numbers
         self._view_inputs()
         self.trace = {"step": []}
         self.trace.update({"jsd": []} if self.p_data.dim == 1 else
@@ -415,6 +416,10 @@ class GANTrainer:
             self.xs = div.grid(*self.limits, _N_XS)
             self._plane = jnp.asarray(self.xs, jnp.float32)[:, None]
             self._p_data_curve = np.asarray(self.p_data.prob(self.xs))
+            # p_data's side of the exact numbers, once: each frame's JSD and D* are then
+            # computed in NumPy, without queueing behind the training on the device
+            self._lp_data = np.asarray(div.log_probabilities(self.p_data, self.xs))
+            self._log_w = div.log_weights(self.xs)
         else:
             half = float(half.max()) * 1.3 + 0.3
             self.limits = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
@@ -613,7 +618,8 @@ class GANTrainer:
                                    now)
         if period is not None:
             self._rate = pending.steps / period
-            if self.controls["auto_steps"].value:
+            # A frame that redrew the whole figure (new axis limits) says nothing of the pace.
+            if self.controls["auto_steps"].value and not self._background_drawn:
                 self._adapt(pending.steps, period, drawn - start)
 
     def _frame_steps(self) -> int:
@@ -623,17 +629,20 @@ class GANTrainer:
         """Next frame's steps from the last frame's ``period`` and the time ``wait`` the host
         spent starting steps and waiting for them (seconds). When that took a good part of
         the frame, training set the pace: take as many steps as the device trains in max(a
-        frame's budget, the host's own time). Otherwise the device had time to spare: as many
-        steps as fit the budget, at least one chunk more. Whole chunks (tens below one
-        chunk), at most ``_AUTO_CHUNKS`` chunks."""
+        frame's budget, the host's own time). Otherwise the device had time to spare: while
+        frames come faster than 1.2 budgets, as many steps as fit the budget and at least one
+        chunk more; else the host's drawing sets the pace and the steps stay. Whole chunks
+        (tens below one chunk), at most ``_AUTO_CHUNKS`` chunks."""
         chunk = self.run.config.chunk_size
         if wait > 0.25 * period:
             target = steps * max(_FRAME_SECONDS, period - wait) / period
-        else:
+        elif period < 1.2 * _FRAME_SECONDS:  # frames to spare: try one chunk more
             target = max(steps * _FRAME_SECONDS / period, steps + chunk)
+        else:  # the host's drawing sets the pace and the device keeps up: stay
+            target = steps
         target = min(target, _AUTO_CHUNKS * chunk)
         quantum = chunk if target >= chunk else 10
-        target = int(min(max(target // quantum * quantum, _MIN_STEPS), _MAX_STEPS))
+        target = int(min(max(round(target / quantum) * quantum, _MIN_STEPS), _MAX_STEPS))
         self._holding = True
         try:
             self.controls["steps_per_frame"].value = target
@@ -708,14 +717,22 @@ class GANTrainer:
         self.figure, self.artists = fig, art
         self.axes = {"view": ax_view, "loss": ax_loss, "metric": ax_metric}
         self._backgrounds = {}
+        self._limits_key = None  # new axes: limits set by the next redraw
+        self._background_drawn = False
 
     def _frame_numbers(self, state=None, fake_override=None):
         """(fakes, warped grid, D on the plane or line, ∇ₓD at the first fakes) as device
         arrays, of the run's networks or of ``state`` (a :class:`PendingSteps`' ``after``);
         with ``fake_override`` the arrows are drawn at those points instead."""
-        g_graph, g_state = nnx.split(self.run.generator)
-        d_graph, d_state = nnx.split(self.run.discriminator)
-        if state is not None:
+        if state is None:
+            (g_graph, g_state), (d_graph, d_state) = (nnx.split(self.run.generator),
+                                                      nnx.split(self.run.discriminator))
+            self._graphs = (self.run, g_graph, d_graph)
+        else:  # playing: the modules are not touched (see GANRun._nets), their graphs reused
+            if self._graphs[0] is not self.run:
+                self._graphs = (self.run, nnx.graphdef(self.run.generator),
+                                nnx.graphdef(self.run.discriminator))
+            g_graph, d_graph = self._graphs[1:]
             g_state, d_state = state["generator"], state["discriminator"]
         fakes, lines, d_plane, grads = _views(
             g_graph, d_graph, g_state, d_state, self._z, self._z_lines, self._plane,
@@ -744,9 +761,12 @@ class GANTrainer:
         fakes = numbers[0]
         out = {}
         if self.p_data.dim == 1:
-            p_g = dist.Tabulated(self.xs, metrics.kde(fakes[:, 0], self.xs))
-            exact = div.compare(self.p_data, p_g, self.xs)
-            out = {"jsd": exact["jsd"], "p_g": p_g, "d_star": exact["dstar"]}
+            density = metrics.kde(fakes[:, 0], self.xs).astype(np.float64)
+            with np.errstate(divide="ignore"):
+                jsd, d_star = div.jsd_and_dstar_on_host(self._lp_data, np.log(density),
+                                                        self._log_w)
+            p_g = density / np.sum(density * np.exp(self._log_w))  # integrates to 1 on xs
+            out = {"jsd": jsd, "p_g": p_g, "d_star": d_star}
         else:
             modes, scale = _modes(self.p_data)
             if modes is not None:
@@ -777,7 +797,7 @@ class GANTrainer:
                        **{k: v for k, v in measured.items() if k not in ("p_g", "d_star")}}
         art = self.artists
         if self.p_data.dim == 1:
-            art["p_g"].set_ydata(np.asarray(measured["p_g"].density))
+            art["p_g"].set_ydata(measured["p_g"])
             art["d"].set_ydata(d_plane)
             art["d_star"].set_ydata(np.asarray(measured["d_star"]))
             art["metric"].set_data(self.trace["step"], self.trace["jsd"])
@@ -802,6 +822,12 @@ class GANTrainer:
         low = min(0.0, -_nice_limit(-finite.min())) if finite.size and finite.min() < 0 else 0.0
         high = _nice_limit(finite.max() if finite.size else 1.0)
         x_top = _nice_limit(max(step, 100))
+        previous = getattr(self, "_limits_key", None)
+        if self._playing and previous is not None:
+            # While playing the loss axis only widens: a full redraw of the figure for new
+            # limits costs a few frames' time, and block means of the losses flicker
+            # across the 1-2-5 steps. Pausing or stepping fits it again.
+            low, high = min(low, previous[1]), max(high, previous[2])
         self._set_limits((x_top, low, high, metric_top))
         self._blit()
         t2 = time.perf_counter()
@@ -828,7 +854,8 @@ class GANTrainer:
         """Stored background for the current axis limits, then the animated artists."""
         canvas, key = self.figure.canvas, self._limits_key if hasattr(self, "_limits_key") \
             else None
-        if key not in self._backgrounds:
+        self._background_drawn = key not in self._backgrounds
+        if self._background_drawn:
             with _lecture_style():
                 canvas.draw()
             self._backgrounds = {key: canvas.copy_from_bbox(self.figure.bbox)}
