@@ -80,5 +80,7 @@ def test_grid_recipe_gives_the_generator_a_code_per_mode_and_explains_its_settin
     assert run.generator.net.layers[0].in_features == config.n_components + config.latent_dim
     # the paragraph notebooks print names the settings it explains
     for setting in (f"n_components={config.n_components}", f"latent_dim={config.latent_dim}",
-                    f"r1_weight={config.r1_weight:g}", f"{config.hidden[0]} ReLU"):
+                    f"r1_weight={config.r1_weight:g}", f"{config.hidden[0]} ReLU",
+                    f"batches of {config.batch_size}", f"{config.steps:,} steps",
+                    f"then {recipe.finish_steps:,} at a tenth"):
         assert setting in recipe.why, setting
