@@ -20,6 +20,7 @@ import numpy as np
 
 __all__ = [
     "Distribution", "Normal", "Uniform", "IsotropicNormal", "Mixture", "Tabulated", "ring", "grid",
+    "blobs",
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -214,6 +215,20 @@ def _centre(component: Distribution) -> jax.Array:
     raise ValueError(f"cannot tell the centre of {component!r}")
 
 
+def blobs(centres, scale: float) -> Mixture:
+    """Equal-weight isotropic Gaussians of standard deviation ``scale`` at ``centres``
+    ``(k, d)``: ``.modes`` are the centres and ``.scale`` is ``scale`` (what
+    :func:`ganlab.metrics.mode_coverage` needs)."""
+    centres = np.asarray(centres, dtype=np.float64)
+    if centres.ndim != 2 or len(centres) < 1 or not np.all(np.isfinite(centres)):
+        raise ValueError(f"centres must be a (k, d) array of finite numbers, k >= 1; got shape "
+                         f"{centres.shape}")
+    scale = _positive_scalar("scale", scale)
+    mixture = Mixture([IsotropicNormal(c, scale) for c in centres])
+    mixture.scale = scale
+    return mixture
+
+
 def ring(n_modes: int = 8, radius: float = 1.0, scale: float = 0.01) -> Mixture:
     """2D: ``n_modes`` equal-weight isotropic Gaussians evenly spaced on a circle.
 
@@ -224,10 +239,7 @@ def ring(n_modes: int = 8, radius: float = 1.0, scale: float = 0.01) -> Mixture:
     radius = _positive_scalar("radius", radius)
     scale = _positive_scalar("scale", scale)
     angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    mixture = Mixture([IsotropicNormal(c, scale) for c in centres])
-    mixture.scale = scale
-    return mixture
+    return blobs(radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), scale)
 
 
 def grid(n_per_side: int = 5, spacing: float = 2.0, scale: float = 0.05) -> Mixture:
@@ -245,10 +257,7 @@ def grid(n_per_side: int = 5, spacing: float = 2.0, scale: float = 0.05) -> Mixt
     scale = _positive_scalar("scale", scale)
     axis = spacing * (np.arange(n_per_side) - (n_per_side - 1) / 2.0)
     xx, yy = np.meshgrid(axis, axis, indexing="xy")
-    centres = np.stack([xx.ravel(), yy.ravel()], axis=1)
-    mixture = Mixture([IsotropicNormal(c, scale) for c in centres])
-    mixture.scale = scale
-    return mixture
+    return blobs(np.stack([xx.ravel(), yy.ravel()], axis=1), scale)
 
 
 class Tabulated(Distribution):

@@ -123,3 +123,17 @@ def test_2d_log_prob_checks_the_last_axis():
 def test_bad_parameters_raise_value_error(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_blobs_put_equal_gaussians_at_the_centres():
+    p = dist.blobs([[0.0, 0.0], [3.0, 1.0]], 0.2)
+    assert p.dim == 2 and p.scale == 0.2
+    np.testing.assert_allclose(np.asarray(p.modes), [[0, 0], [3, 1]])
+    np.testing.assert_allclose(np.asarray(dist.ring().modes), np.asarray(
+        dist.blobs(np.asarray(dist.ring().modes), 0.01).modes))
+    for bad, message in (([1.0, 2.0], r"\(k, d\)"), (np.zeros((0, 2)), r"\(k, d\)"),
+                         ([[np.nan, 0.0]], "finite")):
+        with pytest.raises(ValueError, match=message):
+            dist.blobs(bad, 0.1)
+    with pytest.raises(ValueError, match="scale"):
+        dist.blobs([[0.0, 0.0]], 0.0)

@@ -6,14 +6,18 @@
   D or G only, slow motion) and watch D's heat map, the samples and the losses.
 - :class:`LatentExplorer` (:mod:`ganlab.widgets.latent`): slide a 2D code and see what the
   auto-encoder's and the VAE's decoders make of it, side by side.
+- :class:`DataSketch` (:mod:`ganlab.widgets.sketch`): draw 2D data with the mouse and hand it
+  to the trainer: ``GANTrainer(sketch.distribution())``.
 
-Every widget draws with Agg into an ``ipywidgets.Image`` (:mod:`ganlab.widgets.render`).
+Every widget but the sketch draws with Agg into an ``ipywidgets.Image``
+(:mod:`ganlab.widgets.render`); the sketch needs mouse events, so its plane is an ipympl canvas.
 """
 
 from __future__ import annotations
 
 from ganlab.widgets.dstar import DStarExplorer
 from ganlab.widgets.latent import LatentExplorer
+from ganlab.widgets.sketch import DataSketch
 from ganlab.widgets.trainer import GANTrainer
 
-__all__ = ["DStarExplorer", "GANTrainer", "LatentExplorer"]
+__all__ = ["DStarExplorer", "DataSketch", "GANTrainer", "LatentExplorer"]

@@ -56,18 +56,14 @@ def _two_gaussians():
                          dist.IsotropicNormal([1.5, 0.5], 0.3)])
 
 
-def _along(points, scale):
-    return dist.Mixture([dist.IsotropicNormal(p, scale) for p in points])
-
-
 def _line():
     t = np.linspace(-1.0, 1.0, 41)
-    return _along(np.column_stack([1.5 * t, 0.75 * t]), 0.04)
+    return dist.blobs(np.column_stack([1.5 * t, 0.75 * t]), 0.04)
 
 
 def _spiral():
     t = np.linspace(0.25, 1.0, 60) ** 0.5 * 3.0 * np.pi
-    return _along(np.column_stack([t * np.cos(t), t * np.sin(t)]) / 3.0, 0.06)
+    return dist.blobs(np.column_stack([t * np.cos(t), t * np.sin(t)]) / 3.0, 0.06)
 
 
 DATA_PRESETS = {

@@ -2,8 +2,9 @@
 
 Runs every cell of notebook 05, presses the trainer's play button and checks that training runs
 in the kernel while the page stays live: the step count in the readout grows, the figure (PNG)
-changes, and the losses change; then pause stops it. No cell raised and the page threw no
-JavaScript error.
+changes, and the losses change; then pause stops it. Then it drags the mouse over the data
+sketch's plane (an ipympl canvas) and checks that the stroke reached the kernel: the point count
+grows. No cell raised and the page threw no JavaScript error.
 """
 
 from __future__ import annotations
@@ -75,5 +76,27 @@ def test_gan_trainer_plays_and_pauses(lab_server, page):
     assert after_png["png"] and after_png["sha256"] != before_png["sha256"], "the figure did not change"
     assert paused > start
     assert after["D loss"] != before["D loss"] or after["G loss"] != before["G loss"], after
+
+    # The data sketch: a drag across its plane adds a stroke of points in the kernel.
+    cell = page.locator(".jp-CodeCell").filter(has_text="sketch = gl.widgets.DataSketch()")
+    assert cell.count() == 1, "expected one cell building the data sketch"
+    count = cell.locator(".widget-html-content").filter(has_text="points")
+    count.scroll_into_view_if_needed()
+    count.wait_for(state="visible")
+    points = int(count.inner_text().split()[0])
+    canvas = cell.locator("canvas").last  # ipympl's top canvas takes the mouse events
+    canvas.wait_for(state="visible")
+    box = canvas.bounding_box()
+    x0, y0 = box["x"] + 0.3 * box["width"], box["y"] + 0.5 * box["height"]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x0 + 0.04 * i * box["width"], y0 + 0.02 * i * box["height"])
+    page.mouse.up()
+    page.wait_for_function(
+        "([el, n]) => parseInt(el.innerText, 10) > n + 3",
+        arg=[count.element_handle(), points],
+        timeout=UPDATE_TIMEOUT_MS,
+    )
     assert_no_cell_errors(page, NOTEBOOK)
     assert page.errors == [], f"JavaScript errors in the page: {page.errors}"
