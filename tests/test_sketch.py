@@ -9,6 +9,16 @@ from ganlab import distributions as dist
 from ganlab.widgets import DataSketch, GANTrainer
 
 
+@pytest.fixture(autouse=True)
+def _backend_restored():
+    """Importing ipympl makes it matplotlib's backend; the other tests expect the one before."""
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    yield
+    matplotlib.use(before)
+
+
 def mouse(sketch, name, x, y):
     """Send the canvas a mouse event at data coordinates (x, y)."""
     px, py = sketch._ax.transData.transform((x, y))
