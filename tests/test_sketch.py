@@ -54,6 +54,12 @@ def test_dragging_the_mouse_draws_strokes_and_undo_clear_remove_them():
     mouse(sketch, "button_press_event", 2.0, -2.0)
     mouse(sketch, "button_release_event", 2.0, -2.0)
     assert len(sketch.strokes) == 2 and len(sketch.points) == 12
+    mouse(sketch, "button_press_event", -2.0, -2.0)  # released outside the canvas: no release
+    mouse(sketch, "button_press_event", -2.0, 2.0)  # the next press keeps the open stroke
+    mouse(sketch, "button_release_event", -2.0, 2.0)
+    assert len(sketch.strokes) == 4 and len(sketch.points) == 14
+    sketch.undo()
+    sketch.undo()
     sketch.undo()
     assert len(sketch.strokes) == 1
     sketch.clear()

@@ -104,6 +104,8 @@ class DataSketch:
     # ---- mouse ----------------------------------------------------------------------------
 
     def _on_press(self, event) -> None:
+        if self._stroke is not None:  # released outside the canvas: keep that stroke
+            self._finish()
         if event.inaxes is self._ax and event.xdata is not None:
             self._stroke = [np.array([event.xdata, event.ydata])]
             self._redraw()
@@ -142,8 +144,8 @@ class DataSketch:
             ax.set(xlim=self.limits[:2], ylim=self.limits[2:], aspect="equal",
                    title="drag to draw data")
             ax.grid(True, alpha=0.3)
-            (self._dots,) = ax.plot([], [], "o", markersize=4, **{
-                "color": plots.STYLE["p_data"]["color"]})
+            (self._dots,) = ax.plot([], [], "o", markersize=4,
+                                    color=plots.STYLE["p_data"]["color"])
         self._ax = ax
         with warnings.catch_warnings():  # ipympl's toolbar trips a traitlets deprecation
             warnings.simplefilter("ignore", DeprecationWarning)
