@@ -3,6 +3,7 @@ import dataclasses
 import jax
 import numpy as np
 import pytest
+from flax import nnx
 
 from ganlab import distributions as dist
 from ganlab import metrics
@@ -82,5 +83,27 @@ def test_grid_recipe_gives_the_generator_a_code_per_mode_and_explains_its_settin
     for setting in (f"n_components={config.n_components}", f"latent_dim={config.latent_dim}",
                     f"r1_weight={config.r1_weight:g}", f"{config.hidden[0]} ReLU",
                     f"batches of {config.batch_size}", f"{config.steps:,} steps",
-                    f"then {recipe.finish_steps:,} at a tenth"):
+                    f"then {recipe.finish_steps:,} at a tenth",
+                    f"last {recipe.average_steps:,} finishing steps"):
         assert setting in recipe.why, setting
+
+
+def test_the_generator_ends_with_its_weights_averaged_over_the_last_chunks():
+    config = RECIPES["ring"].config.replace(steps=20, chunk_size=10, hidden=(8,), seed=3)
+    averaged = Recipe(data=dist.ring, config=config, finish_steps=40, average_steps=20)
+    plain = dataclasses.replace(averaged, average_steps=0)
+    seen = []
+    run = plain.train(callback=lambda r: seen.append(
+        (r.step, jax.tree.map(np.asarray, nnx.state(r.generator, nnx.Param)))))
+    kept = [w for step, w in seen if step > 40]  # chunk ends 50 and 60
+    assert [step for step, _ in seen if step > 40] == [50, 60]
+    mean = jax.tree.map(lambda *w: np.mean(w, axis=0), *kept)
+    result = averaged.train()
+    for a, b in zip(jax.tree.leaves(nnx.state(result.generator, nnx.Param)), jax.tree.leaves(mean)):
+        np.testing.assert_allclose(np.asarray(a), b, rtol=1e-6, atol=1e-7)
+    for a, b in zip(jax.tree.leaves(nnx.state(result.discriminator)),
+                    jax.tree.leaves(nnx.state(run.discriminator))):  # D is not averaged
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    for bad in (-1, 41, 2.5):
+        with pytest.raises(ValueError, match="average_steps"):
+            dataclasses.replace(averaged, average_steps=bad)
