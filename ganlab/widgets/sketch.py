@@ -22,17 +22,11 @@ from matplotlib.figure import Figure
 
 from ganlab import distributions as dist
 from ganlab import plots
+from ganlab.loop import positive_float as _positive
 from ganlab.widgets.render import close_tree
 from ganlab.widgets.render import lecture_style as _lecture_style
 
 __all__ = ["DataSketch"]
-
-
-def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
 
 
 class DataSketch:
