@@ -32,12 +32,19 @@ def test_every_preset_is_a_valid_config_with_its_data():
 
 def test_recipe_train_runs_the_finishing_phase_at_lower_learning_rates():
     small = dataclasses.replace(RECIPES["ring"], config=RECIPES["ring"].config.replace(steps=20),
-                                finish_steps=10, finish_lr_divisor=4.0)
+                                finish_steps=10, finish_lr_divisor=4.0,
+                                finish_discriminator_factor=3.0)
     run = small.train(seed=3)
     assert run.step == small.total_steps == 30
     assert run.config.seed == 3
     assert run.config.lr_generator == pytest.approx(small.config.lr_generator / 4)
-    assert run.config.lr_discriminator == pytest.approx(small.config.lr_discriminator / 4)
+    assert run.config.lr_discriminator == pytest.approx(small.config.lr_discriminator / 4 * 3)
+    adam = run.optimizers["discriminator"].opt_state.hyperparams["learning_rate"]
+    assert float(adam[...]) == pytest.approx(small.config.lr_discriminator / 4 * 3)
+    for field in ("finish_lr_divisor", "finish_discriminator_factor"):
+        for bad in (0, -1.0, float("nan"), "fast"):
+            with pytest.raises(ValueError, match=field):
+                dataclasses.replace(small, **{field: bad})
     captured, fraction = small.coverage(run)
     assert 0 <= captured <= 8 and 0.0 <= fraction <= 1.0
 
@@ -76,7 +83,7 @@ def test_grid_recipe_gives_the_generator_a_code_per_mode_and_explains_its_settin
     recipe = RECIPES["grid"]
     config, n_modes = recipe.config, len(recipe.data().modes)
     assert config.noise == "mixture" and config.n_components >= n_modes
-    assert config.r1_weight > 0
+    assert config.r1_weight > 0 and recipe.finish_discriminator_factor > 1
     run = GANRun(config, recipe.data())
     assert run.generator.net.layers[0].in_features == config.n_components + config.latent_dim
     # the paragraph notebooks print names the settings it explains
@@ -84,7 +91,7 @@ def test_grid_recipe_gives_the_generator_a_code_per_mode_and_explains_its_settin
                     f"r1_weight={config.r1_weight:g}", f"{config.hidden[0]} ReLU",
                     f"batches of {config.batch_size}", f"{config.steps:,} steps",
                     f"then {recipe.finish_steps:,} at a tenth",
-                    f"last {recipe.average_steps:,} finishing steps"):
+                    f"last {recipe.average_steps:,} finishing steps", "two time-scale"):
         assert setting in recipe.why, setting
 
 
