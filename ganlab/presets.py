@@ -42,8 +42,9 @@ class Recipe:
     is the main phase (``config.steps`` steps at its learning rates); then ``finish_steps``
     more steps at both learning rates divided by ``finish_lr_divisor`` (0 steps: no finishing
     phase), the discriminator's then multiplied by ``finish_discriminator_factor`` (a two
-    time-scale update rule: with a factor above 1, D keeps up with a slowly moving G). With ``average_steps`` > 0 the generator ends with the mean of its weights at the
-    ends of the compiled chunks (``config.chunk_size`` steps) of the last ``average_steps``
+    time-scale update rule: with a factor above 1, D keeps up with a slowly moving G). With
+    ``average_steps`` > 0 the generator ends with the mean of its weights at the ends of the
+    compiled chunks (``config.chunk_size`` steps) of the last ``average_steps``
     finishing steps (Polyak averaging): the clusters jitter around the modes from step to
     step, and the averaged generator sits nearer their centres. ``why`` explains the choices
     in a paragraph a notebook can print.
@@ -58,8 +59,8 @@ class Recipe:
     finish_discriminator_factor: float = 1.0
 
     def __post_init__(self):
-        positive_float("finish_lr_divisor", self.finish_lr_divisor)
-        positive_float("finish_discriminator_factor", self.finish_discriminator_factor)
+        for name in ("finish_lr_divisor", "finish_discriminator_factor"):
+            object.__setattr__(self, name, positive_float(name, getattr(self, name)))
         steps = self.average_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or \
                 not 0 <= steps <= self.finish_steps:
@@ -164,10 +165,10 @@ RECIPES: dict[str, Recipe] = {
         finish_steps=12_000, finish_lr_divisor=10.0, finish_discriminator_factor=3.0,
         average_steps=3000, why=GRID_WHY),
 }
-"""The tuned recipes (ring tuned on seeds 0-2, grid on 0-4; ``benchmarks/bench_presets.py`` scores seeds
-10-12). The ring recipe captures 8/8 modes with over 90 % of samples within 3σ in well under a
-minute on two CPU cores; the grid recipe (mixture noise with two codes per mode, R1 penalty,
-a faster discriminator while finishing) captures all 25 modes in under a minute (see
+"""The tuned recipes (ring tuned on seeds 0-2, grid on 0-4; ``benchmarks/bench_presets.py``
+scores seeds 10-12). The ring recipe captures 8/8 modes with over 90 % of samples within 3σ
+in well under a minute on two CPU cores; so does the grid recipe with all 25 modes (mixture
+noise with two codes per mode, an R1 penalty, a faster discriminator while finishing; see
 ``GRID_WHY``)."""
 
 PRESETS: dict[str, GANConfig] = {name: r.config for name, r in RECIPES.items()}

@@ -6,7 +6,6 @@ engine when it is checked.
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
