@@ -675,10 +675,14 @@ class GANRun:
         starts frame after frame of steps and draws from their states (as the live trainer
         does) then never pays for ``nnx.state``/``nnx.update`` between frames.
         """
+        self._flush()
+        return self._modules
+
+    def _flush(self) -> None:
+        """Write the state kept by :meth:`start_steps` into the modules (see ``_nets``)."""
         if self._latest is not None:
             nnx.update(self._modules, self._latest)
             self._latest = None
-        return self._modules
 
     def _state(self):
         """The newest state as a pytree of its own (not a live view of the modules)."""
@@ -885,11 +889,11 @@ class GANRun:
         if first_nonfinite(rows, (0, 1)) is not None:
             self._latest = pending.before
             self.step = pending.start
-            self._nets  # noqa: B018  (written back into the modules now)
+            self._flush()
             self._check_finite(rows)
         self.history = append_history(self.history, HISTORY_KEYS, rows)
         if self._latest is pending.after:  # no newer steps started: update the modules now
-            self._nets  # noqa: B018
+            self._flush()
 
     def _snapshot(self):
         self.snapshots[self.step] = {"generator": _numpy_state(self.generator),

@@ -818,7 +818,7 @@ class GANTrainer:
         low = min(0.0, -_nice_limit(-finite.min())) if finite.size and finite.min() < 0 else 0.0
         high = _nice_limit(finite.max() if finite.size else 1.0)
         x_top = _nice_limit(max(step, 100))
-        previous = getattr(self, "_limits_key", None)
+        previous = self._limits_key
         if self._playing and previous is not None:
             # While playing the loss axis only widens: a full redraw of the figure for new
             # limits costs a few frames' time, and block means of the losses flicker
@@ -836,7 +836,7 @@ class GANTrainer:
 
     def _set_limits(self, key):
         x_top, low, high, metric_top = key
-        if key == getattr(self, "_limits_key", None):
+        if key == self._limits_key:
             return
         self._limits_key = key
         self.axes["loss"].set_xlim(0, x_top)
@@ -848,8 +848,7 @@ class GANTrainer:
 
     def _blit(self):
         """Stored background for the current axis limits, then the animated artists."""
-        canvas, key = self.figure.canvas, self._limits_key if hasattr(self, "_limits_key") \
-            else None
+        canvas, key = self.figure.canvas, self._limits_key
         self._background_drawn = key not in self._backgrounds
         if self._background_drawn:
             with _lecture_style():
