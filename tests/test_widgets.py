@@ -14,6 +14,7 @@ from PIL import Image
 
 from ganlab import distributions as dist
 from ganlab.widgets import DStarExplorer
+from ganlab.widgets.render import png_bytes
 
 LOG2 = math.log(2.0)
 FAMILY_SLIDERS = {
@@ -65,6 +66,14 @@ def png_pixels(e: DStarExplorer) -> np.ndarray:
 
 
 # ---- what it shows -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (40, 25)])
+def test_png_frames_decode_to_the_exact_pixels(shape):
+    rgba = np.random.default_rng(0).integers(0, 256, (*shape, 4), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(png_bytes(rgba)))
+    assert decoded.mode == "RGBA" and decoded.size == (shape[1], shape[0])
+    np.testing.assert_array_equal(np.asarray(decoded), rgba)
 
 
 def test_default_explorer_shows_figure_numbers_and_controls(explorer):

@@ -2,22 +2,18 @@
 D*(x) = p_data(x) / (p_data(x) + p_G(x)), the integrand f(D) = a log D + b log(1 − D) at the
 probe, and the exact JSD, both KLs and V(G, D*) respond at once.
 
-Figures are drawn with matplotlib's Agg renderer straight into an ``ipywidgets.Image`` (PNG), so a
-widget looks the same under every matplotlib backend (inline, ipympl) and runs headless in tests.
-A figure is built once; a slider change updates its artists in place and redraws only them
-(blitting onto a stored background), which keeps a change within the 50 ms budget.
+The figure is built once; a slider change updates its artists in place and redraws only them
+onto stored backgrounds (:mod:`ganlab.widgets.render`), which keeps a change within the 50 ms
+budget.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import time
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator, MultipleLocator
 from matplotlib.transforms import Bbox
@@ -25,15 +21,10 @@ from matplotlib.transforms import Bbox
 from ganlab import distributions as dist
 from ganlab import divergences as div
 from ganlab import plots
-from ganlab.widgets.render import lecture_style as _lecture_style
-from ganlab.widgets.render import SliderView, readout_table
-from ganlab.widgets.render import png_bytes as _png_bytes
+from ganlab.widgets.render import (Backgrounds, FigureWidget, agg_figure, blit, check_dpi,
+                                   fix_layout, lecture_style, readout_table)
 
 __all__ = ["DStarExplorer"]
-
-
-# --------------------------------------------------------------------------------------------
-# DStarExplorer
 
 
 _GRID = (-10.0, 10.0, 4001)  # spacing 0.005: >= 20 points per std at the narrowest slider
@@ -128,7 +119,7 @@ def _density_top(peak: float, current: float | None) -> float:
     return need
 
 
-class DStarExplorer(SliderView):
+class DStarExplorer(FigureWidget):
     """Drag P_data, P_G and a probe x; see D*, f(D) at x and every divergence update live.
 
     One figure: left, the densities p_data and p_G (density axis) with D*(x) on its own 0–1 axis
@@ -185,8 +176,7 @@ class DStarExplorer(SliderView):
     """
 
     def __init__(self, *, dpi: float = 80, continuous_update: bool = True, **start):
-        if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 40 <= dpi <= 200:
-            raise ValueError(f"dpi must be a number from 40 to 200, got {dpi!r}")
+        dpi = check_dpi(dpi)
         if not isinstance(continuous_update, bool):
             raise ValueError(f"continuous_update must be True or False, got {continuous_update!r}")
 
@@ -196,7 +186,6 @@ class DStarExplorer(SliderView):
         self.controls = self._make_controls(continuous_update)
         for name, control in self.controls.items():
             setattr(self, name, control)
-        self._holding = False
         self._assign(start)
         self._start = {name: control.value for name, control in self.controls.items()}
 
@@ -204,15 +193,12 @@ class DStarExplorer(SliderView):
         self.last_timing: dict = {}
         self._cache: dict = {}  # side -> (shape key, distribution)
         self._compared = None  # (keys, numbers from div.compare)
-        self._build_figure(float(dpi))
-
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.readout = widgets.HTML()
+        self._build_figure(dpi)
+        self._make_outputs()
         self.widget = self._layout()
         self._show_family_sliders()
         self.update()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
+        self._observe()
 
     # ---- controls ---------------------------------------------------------------------------
 
@@ -235,46 +221,9 @@ class DStarExplorer(SliderView):
         )
         return controls
 
-    def set(self, **values) -> None:
-        """Set several controls by name, e.g. ``set(g_mean=2.0, probe=1.0)``, then redraw once.
-
-        Raises ``ValueError`` (changing nothing) for an unknown name or a value out of range.
-        """
-        self._check(values)
-        self._holding = True
-        try:
-            self._assign(values)
-        finally:
-            self._holding = False
-        self.update()
-
     def reset(self, **values) -> None:
         """Every control back to its value at construction, then ``values`` as in :meth:`set`."""
         self.set(**{**self._start, **values})
-
-    def _assign(self, values: dict) -> None:
-        self._check(values)
-        for name, value in values.items():
-            self.controls[name].value = value
-
-    def _check(self, values: dict) -> None:
-        for name, value in values.items():
-            control = self.controls.get(name)
-            if control is None:
-                raise ValueError(
-                    f"unknown control {name!r}; the controls are: {', '.join(self.controls)}"
-                )
-            if isinstance(control, widgets.Dropdown):
-                allowed = [v for _, v in _FAMILIES]
-                if value not in allowed:
-                    raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-            else:
-                ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-                if not ok or not (control.min <= value <= control.max):
-                    raise ValueError(
-                        f"{name} must be a number from {control.min:g} to {control.max:g}, "
-                        f"got {value!r}"
-                    )
 
     def _layout(self) -> widgets.VBox:
         columns = []
@@ -297,11 +246,10 @@ class DStarExplorer(SliderView):
                 layout = self.controls[f"{side}_{param}"].layout
                 layout.display = None if param in wanted else "none"
 
-    def _on_change(self, change) -> None:
-        if isinstance(change["owner"], widgets.Dropdown):
+    def _changed(self, names: set) -> None:
+        if names & {"data_family", "g_family"}:
             self._show_family_sliders()
-        if not self._holding:
-            self.update()
+        self.update()
 
     def _shape(self, side: str) -> tuple:
         family = self.controls[f"{side}_family"].value
@@ -333,9 +281,8 @@ class DStarExplorer(SliderView):
 
     def _build_figure(self, dpi: float) -> None:
         xs = self._xs
-        with _lecture_style():
-            fig = Figure(figsize=(12.5, 4.8), dpi=dpi, layout="constrained")
-            FigureCanvasAgg(fig)
+        with lecture_style():
+            fig = agg_figure((12.5, 4.8), dpi)
             ax, ax_f = fig.subplots(1, 2, width_ratios=[2.0, 1.0])
             ax_d = ax.twinx()
             ax_d.spines["right"].set_visible(True)
@@ -384,8 +331,6 @@ class DStarExplorer(SliderView):
             ax_f.set_title(max(_F_TITLES.values(), key=len), fontsize=13)  # sized for the longest
             for a in (ax, ax_d, ax_f):
                 a.set_autoscale_on(False)
-            fig.canvas.draw()  # constrained layout once, then positions stay fixed
-        fig.set_layout_engine("none")
 
         self.figure = fig
         self.axes = {"density": ax, "dstar": ax_d, "f": ax_f}
@@ -395,39 +340,20 @@ class DStarExplorer(SliderView):
             "dstar": line_dstar, "probe_dstar": mark_dstar,
             "f_curve": f_curve, "f_argmax_line": f_line, "f_max": f_max,
         }
-        for artist in self.artists.values():
-            artist.set_animated(True)  # left out of the background, drawn on every update
-
+        fix_layout(fig, self.artists.values())  # drawn on every update, onto backgrounds
         # Where the f(D) panel's title is drawn, whichever it is (pixels, a little padded).
         renderer = fig.canvas.get_renderer()
         boxes = []
         for text in _F_TITLES.values():
             ax_f.title.set_text(text)
             boxes.append(ax_f.title.get_window_extent(renderer))
-        self._title_box = Bbox.intersection(Bbox.union(boxes).padded(3), fig.bbox)
+        title_box = Bbox.intersection(Bbox.union(boxes).padded(3), fig.bbox)
         # Stored backgrounds: the whole figure for each density-axis top, the title strip for
         # each f(D) title. Each is drawn (slow: text) the first time it is needed only.
-        self._backgrounds: dict = {}
-        self._title_strips: dict = {}
+        self._backgrounds = Backgrounds(fig)
+        self._title_strips = Backgrounds(fig, box=title_box)
         self._density_top = None
         self._f_mode = None
-
-    def _restore_background(self) -> bool:
-        """Put the stored background for the current axis top and title on the canvas.
-
-        Returns True when it had to be drawn first (axes, ticks, labels: everything that is not
-        animated), which happens once per density-axis top and per f(D) title.
-        """
-        canvas, top, mode = self.figure.canvas, self._density_top, self._f_mode
-        drawn = top not in self._backgrounds or mode not in self._title_strips
-        if drawn:
-            with _lecture_style():
-                canvas.draw()
-            self._backgrounds[top] = canvas.copy_from_bbox(self.figure.bbox)
-            self._title_strips[mode] = canvas.copy_from_bbox(self._title_box)
-        canvas.restore_region(self._backgrounds[top])
-        canvas.restore_region(self._title_strips[mode])
-        return drawn
 
     # ---- update -----------------------------------------------------------------------------
 
@@ -468,14 +394,11 @@ class DStarExplorer(SliderView):
 
         self._set_density_top(max(dens_data.max(), dens_g.max()))
         self._set_artists(dens_data, dens_g, np.asarray(exact["dstar"]), x, la, lb, d_x)
-        background = self._restore_background()
-        canvas = self.figure.canvas
-        for artist in self.artists.values():
-            self.figure.draw_artist(artist)
+        background = blit(self.figure, self.artists.values(),
+                          [(self._backgrounds, self._density_top),
+                           (self._title_strips, self._f_mode)])
         t2 = time.perf_counter()
-
-        self.image.value = _png_bytes(np.asarray(canvas.buffer_rgba()))
-        self.readout.value = self._readout_html()
+        self._show()
         t3 = time.perf_counter()
         self.last_timing = {
             "numbers": 1e3 * (t1 - t0), "draw": 1e3 * (t2 - t1), "encode": 1e3 * (t3 - t2),

@@ -8,7 +8,7 @@ training image in each code space, and which digit that image shows.
 
 Like :class:`~ganlab.widgets.DStarExplorer`, the figure is built once; a slider move restores the
 stored background (the two scatters), draws only the markers and the two decoded images, and
-encodes the canvas as PNG.
+encodes the canvas as PNG (:mod:`ganlab.widgets.render`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ganlab import plots
-from ganlab.widgets.render import SliderView, lecture_style, png_bytes, readout_table
+from ganlab.widgets.render import (Backgrounds, FigureWidget, agg_figure, blit, check_dpi,
+                                   fix_layout, lecture_style, readout_table)
 
 __all__ = ["LatentExplorer"]
 
@@ -29,7 +28,7 @@ _MODELS = ("ae", "vae")
 _TITLES = {"ae": "auto-encoder", "vae": "VAE"}
 
 
-class LatentExplorer(SliderView):
+class LatentExplorer(FigureWidget):
     """Sliders over a 2D code z → AE and VAE decoded images, z marked on both code spaces.
 
     ``ae_run``, ``vae_run``: trained :class:`~ganlab.autoencoding.AERun` of kind "ae" and "vae",
@@ -37,12 +36,13 @@ class LatentExplorer(SliderView):
     shown in each code space (e.g. the training images). Sliders span ``[low, high]`` (default:
     the range of both code clouds). Public: ``controls`` ({"z1", "z2"} sliders), ``image``
     (``ipywidgets.Image``), ``readout`` (HTML), ``widget`` (everything), ``values`` (the numbers
-    shown), ``last_timing`` (ms of the last redraw), :meth:`set`.
+    shown), ``last_timing`` (ms of the last redraw), :meth:`set` (``z1``, ``z2``; one redraw).
     """
 
     def __init__(self, ae_run, vae_run, images, labels, *, low: float | None = None,
                  high: float | None = None, dpi: float = 80.0,
                  continuous_update: bool = True):
+        dpi = check_dpi(dpi)
         self.runs = {"ae": ae_run, "vae": vae_run}
         for name, run in self.runs.items():
             kind = getattr(getattr(run, "config", None), "kind", None)
@@ -73,21 +73,18 @@ class LatentExplorer(SliderView):
         self.last_timing: dict = {}
         for run in self.runs.values():           # compile the one-code decoder now
             run.decode(np.zeros((1, 2), np.float32))
-        self._build_figure(float(dpi))
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.readout = widgets.HTML()
+        self._build_figure(dpi)
+        self._make_outputs()
         self.widget = widgets.VBox([self.image, widgets.HBox(
             [widgets.VBox(list(self.controls.values())), self.readout])])
         self.update()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
+        self._observe()
 
     # ---- figure ----------------------------------------------------------------------------
 
     def _build_figure(self, dpi: float) -> None:
         with lecture_style():
-            fig = Figure(figsize=(11.5, 4.2), dpi=dpi, layout="none")
-            FigureCanvasAgg(fig)
+            fig = agg_figure((11.5, 4.2), dpi, layout="none")
             self.axes, self.artists = {}, {}
             h, w, _ = self.runs["ae"].image_shape
             for i, name in enumerate(_MODELS):
@@ -102,39 +99,16 @@ class LatentExplorer(SliderView):
                 ax_image.set_title(f"{name.upper()}: decoder(z)")
                 self.artists[f"{name}_marker"], = ax_codes.plot(
                     [0.0], [0.0], marker="X", markersize=16, color="black",
-                    markeredgecolor="white", markeredgewidth=1.5, linestyle="none",
-                    animated=True)
+                    markeredgecolor="white", markeredgewidth=1.5, linestyle="none")
                 self.artists[f"{name}_image"] = ax_image.imshow(
                     np.zeros((h, w)), cmap="gray_r", vmin=0.0, vmax=1.0,
-                    interpolation="nearest", animated=True)
+                    interpolation="nearest")
                 self.axes[f"{name}_codes"], self.axes[f"{name}_image"] = ax_codes, ax_image
-            fig.canvas.draw()
-            self._background = fig.canvas.copy_from_bbox(fig.bbox)
+        fix_layout(fig, self.artists.values())
         self.figure = fig
+        self._background = Backgrounds(fig)  # the two scatters: drawn once, never rescaled
 
-    # ---- controls --------------------------------------------------------------------------
-
-    def set(self, **values) -> None:
-        """Set ``z1`` and/or ``z2``, then redraw once. ``ValueError`` for an unknown name or a
-        value outside the sliders' range (nothing changes then)."""
-        for name, value in values.items():
-            if name not in self.controls:
-                raise ValueError(f"unknown control {name!r}; choose from {sorted(self.controls)}")
-            if not isinstance(value, (int, float, np.floating, np.integer)) or \
-                    not self.low <= float(value) <= self.high:
-                raise ValueError(f"{name} must be a number in [{self.low:g}, {self.high:g}], "
-                                 f"got {value!r}")
-        for control in self.controls.values():
-            control.unobserve(self._on_change, names="value")
-        try:
-            for name, value in values.items():
-                self.controls[name].value = float(value)
-        finally:
-            for control in self.controls.values():
-                control.observe(self._on_change, names="value")
-        self.update()
-
-    def _on_change(self, change) -> None:
+    def _changed(self, names: set) -> None:
         self.update()
 
     # ---- update ----------------------------------------------------------------------------
@@ -155,16 +129,12 @@ class LatentExplorer(SliderView):
         values["prior_density"] = float(np.exp(-0.5 * np.sum(z**2)) / (2 * np.pi))
         self.values = values
         t1 = time.perf_counter()
-        canvas = self.figure.canvas
-        canvas.restore_region(self._background)
         for name in _MODELS:
             self.artists[f"{name}_marker"].set_data([values["z1"]], [values["z2"]])
             self.artists[f"{name}_image"].set_data(decoded[name])
-            self.figure.draw_artist(self.artists[f"{name}_marker"])
-            self.figure.draw_artist(self.artists[f"{name}_image"])
+        blit(self.figure, self.artists.values(), [(self._background, None)])
         t2 = time.perf_counter()
-        self.image.value = png_bytes(np.asarray(canvas.buffer_rgba()))
-        self.readout.value = self._readout_html()
+        self._show()
         t3 = time.perf_counter()
         self.last_timing = {"decode": 1e3 * (t1 - t0), "draw": 1e3 * (t2 - t1),
                             "encode": 1e3 * (t3 - t2), "total": 1e3 * (t3 - t0)}

@@ -23,13 +23,12 @@ from matplotlib.figure import Figure
 from ganlab import distributions as dist
 from ganlab import plots
 from ganlab.loop import positive_float as _positive
-from ganlab.widgets.render import close_tree
-from ganlab.widgets.render import lecture_style as _lecture_style
+from ganlab.widgets.render import Shown, lecture_style
 
 __all__ = ["DataSketch"]
 
 
-class DataSketch:
+class DataSketch(Shown):
     """A plane to draw 2D data on: strokes of points become a mixture of small Gaussians.
 
     ``limits``: ``(x0, x1, y0, y1)`` of the plane (default ±3 both ways); ``scale``: the standard
@@ -132,7 +131,7 @@ class DataSketch:
     def _build(self, dpi: int) -> None:
         from ipympl.backend_nbagg import new_figure_manager_given_figure
 
-        with _lecture_style():
+        with lecture_style():
             self.figure = Figure(figsize=(5.0, 5.0), dpi=dpi, layout="constrained")
             ax = self.figure.add_subplot()
             ax.set(xlim=self.limits[:2], ylim=self.limits[2:], aspect="equal",
@@ -166,13 +165,6 @@ class DataSketch:
         self._dots.set_data(xy[:, 0], xy[:, 1])
         self.count.value = f"{len(xy)} points, σ = {self.scale:g}"
         self.canvas.draw_idle()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def close(self) -> None:
-        """Close the widgets (the canvas included)."""
-        close_tree(self.widget)
 
     def __repr__(self) -> str:
         return f"DataSketch({len(self.strokes)} strokes, {len(self.points)} points)"
