@@ -1,11 +1,14 @@
-"""Fixtures for the real-browser tests: a JupyterLab server and a headless chromium page.
+"""Fixtures for the real-browser tests: a JupyterLab server and a headless Chromium page.
 
-The browser is Debian's ``chromium`` package driven by Playwright (Playwright's own browser
-download is not used). The server serves a temporary copy of ``notebooks/``, so running cells
-(and JupyterLab's autosave) never touches the repository's notebooks.
+Playwright drives the first Chromium-family browser found (:func:`find_browser`): the one named
+by ``GANLAB_BROWSER``, else Debian's ``chromium`` or Google Chrome on the PATH or where they
+install, else Playwright's own Chromium if ``playwright install chromium`` has fetched it. The
+server serves a temporary copy of ``notebooks/``, so running cells (and JupyterLab's autosave)
+never touches the repository's notebooks.
 
-A missing chromium fails these tests with the command that installs it; set ``GANLAB_SKIP_UI=1``
-to skip them on purpose.
+Without a browser these tests skip, and the summary says how to get one. With
+``GANLAB_REQUIRE_BROWSER=1`` (CI sets it) a missing browser fails them instead; with
+``GANLAB_SKIP_UI=1`` they skip on purpose.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from browser_lookup import HOW_TO_GET_A_BROWSER, find_browser, flag
 
 from ganlab.cache import cache_dir
 
@@ -51,25 +56,19 @@ LAB_SETTINGS = {
 }
 
 
-def _skip_requested() -> bool:
-    return os.environ.get("GANLAB_SKIP_UI", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
-    """Path of the system chromium; fails (never skips silently) when it is missing."""
-    if _skip_requested():
+    """Path of the browser; skips (or, with GANLAB_REQUIRE_BROWSER=1, fails) without one."""
+    if flag("GANLAB_SKIP_UI"):
         pytest.skip("GANLAB_SKIP_UI=1: real-browser tests skipped on request")
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None and Path("/usr/bin/chromium").exists():
-        path = "/usr/bin/chromium"
+    path = find_browser()
     if path is None:
-        pytest.fail(
-            "chromium not found: the real-browser tests need Debian's chromium package. "
-            "Install it with `apt-get install -y chromium` (as root, or with sudo), "
-            "or set GANLAB_SKIP_UI=1 to skip these tests.",
-            pytrace=False,
-        )
+        where = (f"GANLAB_BROWSER={os.environ['GANLAB_BROWSER']!r} is not an executable"
+                 if "GANLAB_BROWSER" in os.environ else "no Chromium-family browser found")
+        if flag("GANLAB_REQUIRE_BROWSER"):
+            pytest.fail(f"{where}, and GANLAB_REQUIRE_BROWSER=1 requires one: "
+                        f"{HOW_TO_GET_A_BROWSER}.", pytrace=False)
+        pytest.skip(f"real-browser tests skipped: {where}. To run them, {HOW_TO_GET_A_BROWSER}.")
     return path
 
 
