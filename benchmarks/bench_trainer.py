@@ -29,7 +29,7 @@ async def _play(trainer: GANTrainer, seconds: float) -> tuple[int, int, float]:
     trainer.play()
     await asyncio.sleep(seconds)
     trainer.pause()
-    await trainer._task
+    await trainer.player.task
     elapsed = time.perf_counter() - start
     return trainer.run.step - steps, trainer.frames - frames, elapsed
 

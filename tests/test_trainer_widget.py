@@ -68,6 +68,8 @@ def test_discriminator_only_and_generator_only_steps_move_only_that_network(trai
     assert trainer.run.step == 20 + 3 + 5 and same(g, params(trainer.run.generator))
     with pytest.raises(ValueError, match="n must be"):
         trainer.step_generator(0)
+    with pytest.raises(ValueError, match="n must be"):
+        trainer.step(0)
 
 
 def test_reset_starts_over_from_the_same_networks(trainer):
@@ -116,7 +118,7 @@ def test_one_dimensional_data_shows_d_star_and_the_exact_jsd():
         v = t.values
         assert 0.0 <= v["jsd"] <= np.log(2) + 1e-6 and "JSD" in t.readout.value
         dstar = t.artists["d_star"].get_ydata()
-        assert dstar.shape == t.xs.shape and np.all((dstar >= 0) & (dstar <= 1))
+        assert dstar.shape == t.views.xs.shape and np.all((dstar >= 0) & (dstar <= 1))
         t.set(data="ring")  # to 2D: the 2D default config
         assert t.p_data.dim == 2 and t.run.config.latent_dim == 2
     finally:
@@ -133,25 +135,27 @@ def test_every_data_preset_builds_and_draws():
     t.close()
 
 
-def play_for(trainer, seconds):
-    async def scenario():
-        trainer.play()
-        assert trainer.playing and trainer.play_button.disabled
-        await asyncio.sleep(seconds)
-        trainer.pause()
-        await trainer._task
-
-    asyncio.run(scenario())
-
-
-def test_play_trains_in_the_background_until_paused(trainer):
+def test_play_runs_on_the_event_loop_until_paused(trainer):
     trainer.reset()
     trainer.controls["steps_per_frame"].value = 20  # the user's choice: auto_steps goes off
     assert not trainer.controls["auto_steps"].value
+    frames = trainer.frames
 
-    play_for(trainer, 1.0)
-    steps = trainer.run.step
-    assert steps >= 20 and steps % 20 == 0 and not trainer.playing
+    async def scenario():
+        trainer.play()
+        assert trainer.playing and trainer.play_button.disabled
+        for _ in range(100):  # the loop runs the kernel's work and play's frames in turn
+            await asyncio.sleep(0)
+            if trainer.frames >= frames + 3:
+                break
+        trainer.pause()
+        await trainer.player.task
+
+    asyncio.run(scenario())
+    played = trainer.frames - frames
+    assert played >= 4 and not trainer.playing and not trainer.play_button.disabled
+    # each frame drew 20 steps; the last drew the steps started for the frame after it
+    assert trainer.run.step == 20 * played == trainer.values["step"]
     with pytest.raises(RuntimeError, match="event loop"):
         trainer.play()
     trainer.set(auto_steps=True)
@@ -159,22 +163,23 @@ def test_play_trains_in_the_background_until_paused(trainer):
 
 def test_pipelined_play_trains_exactly_like_step_n(trainer):
     trainer.reset()
-    trainer.set(steps_per_frame=50)
-    image = trainer.image.value
-    play_for(trainer, 1.5)
-    steps, frames = trainer.run.step, trainer.frames
-    # every started step is finished, checked and drawn when play stops
-    assert steps >= 100 and steps % 50 == 0 and frames >= 2 and not trainer.playing
-    assert len(trainer.run.history["d_loss"]) == steps and trainer.values["step"] == steps
-    assert trainer.trace["step"] == sorted(set(trainer.trace["step"])) and \
-        trainer.trace["step"][-1] == steps
-    assert trainer.image.value != image and f"{steps:,}" in trainer.readout.value
+    trainer.set(steps_per_frame=50, auto_steps=False)
+    image, frames = trainer.image.value, trainer.frames
+    trainer.player.play_frames(3)
+    # three frames drawn while the next frame's steps trained, then those steps finished,
+    # checked and drawn when play stopped
+    assert trainer.run.step == 200 and trainer.frames == frames + 4 and not trainer.playing
+    assert len(trainer.run.history["d_loss"]) == 200 and trainer.values["step"] == 200
+    assert trainer.trace["step"] == [0, 50, 100, 150, 200]
+    assert trainer.image.value != image and "200" in trainer.readout.value
     played, history = params(trainer.run.generator) + params(trainer.run.discriminator), \
         dict(trainer.run.history)
     trainer.reset()
-    trainer.step(steps)
+    trainer.step(200)
     assert same(played, params(trainer.run.generator) + params(trainer.run.discriminator))
     assert all(np.array_equal(history[k], trainer.run.history[k]) for k in history)
+    with pytest.raises(ValueError, match="n must be"):
+        trainer.player.play_frames(0)
     trainer.set(auto_steps=True)
 
 
@@ -186,7 +191,7 @@ def test_a_nan_while_playing_stops_at_the_bad_step(trainer):
     d = trainer.run.discriminator
     nnx.update(d, jax.tree.map(lambda a: np.full(a.shape, np.nan, np.float32),
                                nnx.state(d, nnx.Param)))
-    play_for(trainer, 0.5)
+    trainer.player.play_frames(2)
     assert not trainer.playing and not trainer.play_button.disabled
     assert trainer.diverged is not None and trainer.diverged.step == 21
     assert "diverged at step 21" in trainer.narration.value
@@ -200,24 +205,47 @@ def test_a_nan_while_playing_stops_at_the_bad_step(trainer):
 def test_auto_steps_follow_the_measured_speed(trainer):
     trainer.reset()
     trainer.set(steps_per_frame=200, auto_steps=True)
+    adapt = trainer.player.adapt
     # the host did not wait for the device, frames of 0.05 s: as many steps as fit 1/12 s
-    trainer._adapt(100, period=0.05, wait=0.0)
+    adapt(100, period=0.05, wait=0.0)
     assert trainer.controls["steps_per_frame"].value == 150  # 167, in whole chunks of 50
     assert trainer.controls["auto_steps"].value  # set by the trainer, not the user
     # frames of 0.07 s: still time to spare, at least one chunk more
-    trainer._adapt(200, period=0.07, wait=0.0)
+    adapt(200, period=0.07, wait=0.0)
     assert trainer.controls["steps_per_frame"].value == 250
     # drawing alone takes 0.2 s and the device keeps up: more steps would not help, stay
-    trainer._adapt(100, period=0.2, wait=0.0)
+    adapt(100, period=0.2, wait=0.0)
     assert trainer.controls["steps_per_frame"].value == 100
     # the host waited 0.3 s of a 0.4 s frame: training set the pace, 500 steps/s -> 50 a frame
-    trainer._adapt(200, period=0.4, wait=0.3)
+    adapt(200, period=0.4, wait=0.3)
     assert trainer.controls["steps_per_frame"].value == 50
-    trainer._adapt(450, period=0.01, wait=0.0)  # never more than 10 chunks
+    adapt(450, period=0.01, wait=0.0)  # never more than 10 chunks
     assert trainer.controls["steps_per_frame"].value == 500
-    play_for(trainer, 1.5)
-    assert trainer.frames >= 2 and trainer.controls["auto_steps"].value
+    adapt(20, period=0.4, wait=0.35)  # below a chunk: tens, and at least 10
+    assert trainer.controls["steps_per_frame"].value == 10
+    trainer.player.play_frames(4)  # playing adapts them on its own and keeps auto_steps on
+    assert trainer.controls["auto_steps"].value
     assert trainer.run.step % 10 == 0 and len(trainer.run.history["d_loss"]) == trainer.run.step
+
+
+def test_moving_the_steps_slider_turns_auto_steps_off(trainer):
+    trainer.set(auto_steps=True)
+    trainer.controls["steps_per_frame"].value = 70
+    assert not trainer.controls["auto_steps"].value
+    trainer.set(auto_steps=True, steps_per_frame=60)  # set() is not the slider: it stays on
+    assert trainer.controls["auto_steps"].value
+
+
+def test_slow_motion_play_narrates_whole_iterations(trainer):
+    trainer.reset()
+    trainer.set(slow_motion=True)
+    try:
+        trainer.player.play_frames(2)  # two stages: the iteration under way is finished
+        assert trainer.run.step == 1 and "5. update" in trainer.narration.value
+        trainer.step_button.click()  # no event loop here: narrated at once
+        assert trainer.run.step == 2 and "step 2 done" in trainer.narration.value
+    finally:
+        trainer.set(slow_motion=False)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -244,8 +272,6 @@ def test_bad_control_values_raise_and_change_nothing(trainer, bad, message):
 def test_bad_construction_raises(kwargs, message):
     with pytest.raises(ValueError, match=message):
         GANTrainer(**kwargs)
-    with pytest.raises(ValueError, match="n must be"):
-        GANTrainer.step(None, 0)
 
 
 def test_grid_preset_with_mixture_noise():
@@ -256,8 +282,8 @@ def test_grid_preset_with_mixture_noise():
     config = PRESETS["grid"]
     trainer = GANTrainer("grid", config)
     try:
-        assert trainer._z_lines.shape[0] == config.n_components
-        assert trainer._z_lines.shape[-1] == config.noise_dim
+        assert trainer.views.z_lines.shape[0] == config.n_components
+        assert trainer.views.z_lines.shape[-1] == config.noise_dim
         before = trainer.image.value
         trainer.step(20)
         assert trainer.values["step"] == 20 and trainer.image.value != before
