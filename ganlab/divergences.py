@@ -1,13 +1,21 @@
-"""Exact divergences, the optimal discriminator and the GAN value, by quadrature.
+"""Exact divergences, the optimal discriminator and the GAN value.
 
-Everything is computed in log space on a grid of points ``xs``: 1D points of shape ``(n,)``
-(see :func:`grid`) or a 2D mesh of shape ``(ny, nx, 2)`` (see :func:`grid2d`). Each density is
-turned into probabilities on the grid with trapezoid weights and renormalised, so the discrete
-identities hold to float32 rounding:
+The optimal discriminator is pointwise: :func:`optimal_discriminator` gives
+D*(x) = p_data(x) / (p_data(x) + p_G(x)) exactly at any points x (a probe, samples, a grid),
+from the two log densities there; nothing is normalised over the points it is given.
+
+The integrals (KL, JSD, V(G, D)) are computed by quadrature in log space on a grid of points
+``xs``: 1D points of shape ``(n,)`` (see :func:`grid`) or a 2D mesh of shape ``(ny, nx, 2)``
+(see :func:`grid2d`). Each density is turned into probabilities on the grid with trapezoid
+weights and renormalised, so these hold to float32 rounding:
 
 - ``kl(p, q)``  >= 0, 0 for p = q, ``+inf`` where p has mass and q has none;
-- ``jsd(p, q)`` in [0, log 2], exactly log 2 for disjoint supports, never NaN;
-- ``value(p, q, optimal_discriminator(p, q, xs), xs) == -2 log 2 + 2 jsd(p, q, xs)``.
+- ``jsd(p, q)`` in [0, log 2], exactly log 2 for disjoint supports, never NaN.
+
+``value(p, q, optimal_discriminator(p, q, xs), xs) == -2 log 2 + 2 jsd(p, q, xs)`` holds to
+the accuracy of the quadrature: V(G, D*) can fall short of the right-hand side only by a term
+of second order in how far each density's trapezoid sum is from 1 (below 10⁻⁶ nats on grids
+that resolve both densities and cover their mass).
 
 Results are nats, returned as Python floats. A grid must cover the mass of both densities:
 on a grid that misses most of it the numbers describe the truncated densities.
@@ -92,13 +100,20 @@ def log_probabilities(p, xs) -> jax.Array:
     Shape: the grid's shape without the trailing 2 of a 2D mesh. Raises ``ValueError`` when p
     has no mass on the grid.
     """
+    log_density, log_w = _log_densities(p, xs)
+    return _normalise(log_density, log_w)
+
+
+def _log_densities(p, xs) -> tuple[jax.Array, jax.Array]:
+    """p's log density at the grid points and the log quadrature weights, both validated."""
     points, log_w = _log_weights(xs)
     if getattr(p, "dim", 1) != (1 if points.ndim == 1 else 2):
-        raise ValueError(f"{p!r} is {p.dim}D but xs is a {'1D grid' if points.ndim == 1 else '2D mesh'}")
+        kind = "1D grid" if points.ndim == 1 else "2D mesh"
+        raise ValueError(f"{p!r} is {p.dim}D but xs is a {kind}")
     lp = jnp.asarray(p.log_prob(points), jnp.float32)
     if not bool(jnp.any(jnp.isfinite(lp))):
         raise ValueError(f"{p!r} has no mass on the grid xs; widen the grid to cover it")
-    return _normalise(lp, log_w)
+    return lp, log_w
 
 
 def _normalise_with(xp, lp, log_w):
@@ -118,18 +133,21 @@ def log_weights(xs) -> np.ndarray:
     return np.asarray(_log_weights(xs)[1])
 
 
-def jsd_and_dstar_on_host(lp, log_q, log_w) -> tuple[float, np.ndarray]:
-    """(JSD(p, q), D* on the grid) as :func:`compare` computes them, in NumPy on the host.
+def jsd_and_dstar_on_host(*, log_p, log_q, log_w) -> tuple[float, np.ndarray]:
+    """(JSD(p, q), D* at the grid points) as :func:`compare` computes them, in NumPy on the host.
 
-    ``lp``: p's :func:`log_probabilities` on the grid; ``log_q``: log of q's density at the
-    grid points, unnormalised (−inf where q has none; some entry finite); ``log_w``:
-    :func:`log_weights` of the grid. Nothing runs on the device, so this returns at once even
-    while the device is busy with queued work (the live trainer draws while it trains).
+    Keywords only (three arrays of one shape): ``log_p``, ``log_q``: log of p's and q's
+    densities at the grid points (−inf where a density is 0; each with some entry finite),
+    e.g. ``p.log_prob(xs)``, not normalised; ``log_w``: :func:`log_weights` of the grid. The
+    JSD is :func:`jsd`'s quadrature, D* the pointwise :func:`optimal_discriminator` (float64,
+    the grid's shape). Nothing runs on the device, so this returns at once even while the
+    device is busy with queued work (the live trainer draws while it trains).
     """
-    lp = np.asarray(lp, np.float64)
-    lq = _normalise_with(np, np.asarray(log_q, np.float64), np.asarray(log_w, np.float64))
+    log_p, log_q = np.asarray(log_p, np.float64), np.asarray(log_q, np.float64)
+    log_w = np.asarray(log_w, np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _in_jsd_range(_jsd_with(np, lp, lq)), _dstar_with(np, lp, lq)
+        lp, lq = _normalise_with(np, log_p, log_w), _normalise_with(np, log_q, log_w)
+        return _in_jsd_range(_jsd_with(np, lp, lq)), _dstar_with(np, log_p, log_q)
 
 
 @jax.jit
@@ -167,21 +185,42 @@ def jsd(p, q, xs) -> float:
     return _in_jsd_range(_jsd(log_probabilities(p, xs), log_probabilities(q, xs)))
 
 
-def optimal_discriminator(p_data, p_g, xs) -> jax.Array:
-    """D*(x) = p_data(x) / (p_data(x) + p_g(x)) at every grid point, in [0, 1].
+def optimal_discriminator(p_data, p_g, x) -> jax.Array:
+    """D*(x) = p_data(x) / (p_data(x) + p_g(x)), exact at each point of ``x``, in [0, 1].
 
-    Where neither density has mass, D* is undefined; it is returned as 1/2 there (any D is
-    optimal where V's integrand is 0).
+    ``x``: any points of the distributions' dimension: for 1D distributions a probe (a number),
+    samples ``(n, 1)``, a grid ``(n,)``, any shape, and D* has the shape of ``x``; for 2D ones
+    points ``(..., 2)`` (samples ``(n, 2)``, a mesh ``(ny, nx, 2)``), and D* has shape
+    ``x.shape[:-1]``. Computed in log space, as the sigmoid of the log ratio
+    log p_data(x) − log p_g(x) (= exp(log p_data − logaddexp(log p_data, log p_g))), so it
+    stays exact where both densities underflow a float, and is 0 or 1 where only one of them
+    is 0. Where both densities are exactly 0, D* is undefined (any D is optimal where V's
+    integrand is 0): it is returned as 1/2 there. float32.
     """
-    lp = log_probabilities(p_data, xs)
-    lq = log_probabilities(p_g, xs)
+    dims = (getattr(p_data, "dim", 1), getattr(p_g, "dim", 1))
+    if dims[0] != dims[1]:
+        raise ValueError(
+            f"p_data and p_g must have the same dimension, got {dims[0]}D {p_data!r} and "
+            f"{dims[1]}D {p_g!r}"
+        )
+    try:
+        x = jnp.asarray(x, jnp.float32)
+    except (TypeError, ValueError):
+        raise ValueError(f"x must be numbers (a point, samples or a grid), got {x!r}") from None
+    lp = jnp.asarray(p_data.log_prob(x), jnp.float32)
+    lq = jnp.asarray(p_g.log_prob(x), jnp.float32)
     return _dstar(lp, lq)
 
 
 def _dstar_with(xp, lp, lq):
+    """D* from the two log densities (any shape, −inf for a density of 0): 1/2 where both are
+    −inf, else exp(lp − logaddexp(lp, lq)) = sigmoid(lp − lq), evaluated as 1 / (1 + e) or
+    e / (1 + e) with e = exp(−|lp − lq|) ≤ 1, so nothing overflows, p = q gives exactly 1/2,
+    and D*(p, q) + D*(q, p) = 1 to rounding."""
     both_empty = xp.isneginf(lp) & xp.isneginf(lq)
-    d = xp.exp(lp - xp.logaddexp(lp, lq))
-    return xp.where(both_empty, 0.5, d)
+    t = xp.where(both_empty, 0.0, lp - lq)  # ±inf where only one density is 0
+    e = xp.exp(-xp.abs(t))
+    return xp.where(both_empty, 0.5, xp.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
 _dstar = jax.jit(functools.partial(_dstar_with, jnp))
@@ -219,12 +258,13 @@ def compare(p_data, p_g, xs) -> dict:
     """Every exact number the lecture puts side by side, from one pass over the grid.
 
     Returns a dict: ``jsd``, ``kl_data_g`` (KL(p_data ‖ p_g)), ``kl_g_data`` (KL(p_g ‖ p_data)),
-    ``v_star`` (V(G, D*) = max_D V), ``identity`` (−2 log 2 + 2 JSD) as floats, and ``dstar``,
-    D* on the grid (array of the grid's shape).
+    ``v_star`` (V(G, D*), by quadrature with the exact D*), ``identity`` (−2 log 2 + 2 JSD) as
+    floats, and ``dstar``, :func:`optimal_discriminator` at the grid points (array of the
+    grid's shape).
     """
-    lp = log_probabilities(p_data, xs)
-    lq = log_probabilities(p_g, xs)
-    jsd_, kl_pq, kl_qp, v_star, dstar = _compare(lp, lq)
+    log_p, log_w = _log_densities(p_data, xs)
+    log_q, _ = _log_densities(p_g, xs)
+    jsd_, kl_pq, kl_qp, v_star, dstar = _compare(log_p, log_q, log_w)
     jsd_ = _in_jsd_range(jsd_)
     return {
         "jsd": jsd_,
@@ -237,6 +277,7 @@ def compare(p_data, p_g, xs) -> dict:
 
 
 @jax.jit
-def _compare(lp, lq):
-    dstar = _dstar(lp, lq)
+def _compare(log_p, log_q, log_w):
+    dstar = _dstar(log_p, log_q)
+    lp, lq = _normalise(log_p, log_w), _normalise(log_q, log_w)
     return _jsd(lp, lq), _kl(lp, lq), _kl(lq, lp), _value(lp, lq, dstar), dstar

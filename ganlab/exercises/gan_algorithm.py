@@ -34,7 +34,7 @@ def _value_at_equilibrium() -> float:
 def _dstar_half() -> float:
     xs = np.asarray(div.grid(-2.0, 7.0, 9001), dtype=np.float64)  # both densities > 0 here
     d_star = np.asarray(div.optimal_discriminator(DATA, CROSSING_G, xs), dtype=np.float64)
-    above = np.flatnonzero(np.diff(np.sign(d_star - 0.5)))
+    above = np.flatnonzero((d_star[:-1] < 0.5) != (d_star[1:] < 0.5))
     if above.size != 1:
         raise RuntimeError("D* should cross 1/2 exactly once for this pair")
     i = int(above[0])

@@ -28,9 +28,7 @@ def _grid():
 
 
 def _dstar_at_point() -> float:
-    xs = _grid()
-    d_star = div.optimal_discriminator(*DSTAR_PAIR, xs)
-    return float(np.interp(DSTAR_AT, np.asarray(xs), np.asarray(d_star)))
+    return float(div.optimal_discriminator(*DSTAR_PAIR, DSTAR_AT))
 
 
 def _max_v() -> float:

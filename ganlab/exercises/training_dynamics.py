@@ -28,17 +28,14 @@ PACK = 4
 def _heat_at_equilibrium() -> float:
     ring = dist.ring(scale=0.3)  # wide modes: the density is positive over the whole plane
     points = jnp.asarray(np.random.default_rng(0).uniform(-1.5, 1.5, (64, 2)), jnp.float32)
-    log_p = ring.log_prob(points)
-    values = np.asarray(jnp.exp(log_p - jnp.logaddexp(log_p, log_p)))
+    values = np.asarray(div.optimal_discriminator(ring, ring, points))
     if not np.allclose(values, values[0]):
         raise RuntimeError("D* should be the same everywhere when p_G = p_data")
     return float(values[0])
 
 
 def _dstar_collapse() -> float:
-    xs = div.grid(-8.0, 8.0, 3201)
-    d_star = div.optimal_discriminator(*COLLAPSE, xs)
-    return float(np.interp(COLLAPSE_AT, np.asarray(xs), np.asarray(d_star)))
+    return float(div.optimal_discriminator(*COLLAPSE, COLLAPSE_AT))
 
 
 def _high_quality() -> float:
