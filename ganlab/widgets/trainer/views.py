@@ -109,7 +109,7 @@ class Views:
             self.p_data_curve = np.asarray(p_data.prob(self.xs))
             # p_data's side of the exact numbers, once: each frame's JSD and D* are then
             # computed in NumPy, without queueing behind the training on the device
-            self._lp_data = np.asarray(div.log_probabilities(p_data, self.xs))
+            self._lp_data = np.asarray(p_data.log_prob(self.xs), np.float64)
             self._log_w = div.log_weights(self.xs)
         else:
             half = float(half.max()) * 1.3 + 0.3
@@ -153,8 +153,8 @@ class Views:
         if self.dim == 1:
             density = metrics.kde(fakes[:, 0], self.xs).astype(np.float64)
             with np.errstate(divide="ignore"):
-                jsd, d_star = div.jsd_and_dstar_on_host(self._lp_data, np.log(density),
-                                                        self._log_w)
+                jsd, d_star = div.jsd_and_dstar_on_host(
+                    log_p=self._lp_data, log_q=np.log(density), log_w=self._log_w)
             p_g = density / np.sum(density * np.exp(self._log_w))  # integrates to 1 on xs
             return {"jsd": jsd, "p_g": p_g, "d_star": d_star}
         if self.modes is None:
