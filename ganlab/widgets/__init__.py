@@ -9,8 +9,9 @@
 - :class:`DataSketch` (:mod:`ganlab.widgets.sketch`): draw 2D data with the mouse and hand it
   to the trainer: ``GANTrainer(sketch.distribution())``.
 
-Every widget but the sketch draws with Agg into an ``ipywidgets.Image``
-(:mod:`ganlab.widgets.render`); the sketch needs mouse events, so its plane is an ipympl canvas.
+Every widget but the sketch draws with Agg into an ``ipywidgets.Image``; the sketch needs mouse
+events, so its plane is an ipympl canvas. What they share (controls set by name, redrawing onto
+stored backgrounds, PNG frames, display and close) is one copy, in :mod:`ganlab.widgets.render`.
 """
 
 from __future__ import annotations
