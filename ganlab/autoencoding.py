@@ -42,12 +42,11 @@ from ganlab.loop import (
     first_nonfinite,
     jit_build,
     lru,
-    positive_float,
-    positive_int,
 )
-from ganlab.models import ACTIVATIONS, VAE, AutoEncoder, check_hidden, reparameterize
+from ganlab.models import ACTIVATIONS, VAE, AutoEncoder, reparameterize
 from ganlab.models.autoencoders import ENCODERS
-from ganlab.training import TrainingDiverged
+from ganlab.loop import TrainingDiverged
+from ganlab.validate import choice, integer, positive_float, positive_int, widths
 
 __all__ = ["AEConfig", "AERun", "train_autoencoder", "reconstruction_loss", "gaussian_kl",
            "vae_loss", "HISTORY_KEYS", "KINDS"]
@@ -80,22 +79,17 @@ class AEConfig(Config):
     chunk_size: int = 500
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown kind {self.kind!r}; choose one of {list(KINDS)}")
-        if self.encoder not in ENCODERS:
-            raise ValueError(f"unknown encoder {self.encoder!r}; choose one of {list(ENCODERS)}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}")
-        for name in ("latent_dim", "steps", "batch_size", "chunk_size"):
-            object.__setattr__(self, name, positive_int(name, getattr(self, name)))
-        object.__setattr__(self, "lr", positive_float("lr", self.lr))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
-                or self.seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
-        object.__setattr__(self, "seed", int(self.seed))
-        object.__setattr__(self, "hidden", check_hidden(self.hidden, "hidden"))
-        object.__setattr__(self, "channels", check_hidden(self.channels, "channels"))
+        choice("kind", self.kind, KINDS)
+        choice("encoder", self.encoder, ENCODERS)
+        choice("activation", self.activation, sorted(ACTIVATIONS))
+        checked = {name: positive_int(name, getattr(self, name))
+                   for name in ("latent_dim", "steps", "batch_size", "chunk_size")}
+        checked["lr"] = positive_float("lr", self.lr)
+        checked["seed"] = integer("seed", self.seed, low=0)
+        checked["hidden"] = widths("hidden", self.hidden)
+        checked["channels"] = widths("channels", self.channels)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
 
     def _architecture(self) -> tuple:
         return (self.kind, self.latent_dim, self.encoder, self.hidden, self.channels,
@@ -248,6 +242,19 @@ class AERun:
     @property
     def model(self):
         return self._nets.model
+
+    def export_state(self) -> nnx.State:
+        """Every array of the run (model and Adam state) as a pytree of its own;
+        :meth:`restore` puts such a state back."""
+        return jax.tree.map(jnp.asarray, nnx.state(self._nets))
+
+    def restore(self, state: nnx.State, *, step: int, history: dict) -> None:
+        """Set the model and optimiser to ``state`` (as :meth:`export_state` gives) and the
+        run's ``step`` and ``history`` (``{key: (step,) array}`` for :data:`HISTORY_KEYS`)."""
+        nnx.update(self._nets, state)
+        self.step = integer("step", step, low=0)
+        self.history = {n: np.asarray(history.get(n, np.zeros(0)), np.float32)
+                        for n in HISTORY_KEYS}
 
     @property
     def is_vae(self) -> bool:

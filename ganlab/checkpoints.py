@@ -24,8 +24,9 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
+from ganlab.autoencoding import HISTORY_KEYS as AE_KEYS
+from ganlab.autoencoding import AEConfig, AERun
 from ganlab.cache import cache_dir
 from ganlab.training import HISTORY_KEYS, GANConfig, GANRun
 
@@ -49,11 +50,10 @@ def checkpoint_path(path) -> Path:
 
 
 def _leaf_names(state) -> tuple[list[str], list, object]:
+    """``(names, leaves, treedef)`` of a state: each leaf named by its path, such as
+    ``generator/net/layers/0/kernel/value``."""
     paths_leaves, treedef = jax.tree_util.tree_flatten_with_path(state)
-    names = []
-    for path, _ in paths_leaves:
-        parts = [str(getattr(k, "key", getattr(k, "idx", getattr(k, "name", k)))) for k in path]
-        names.append("/".join(p for p in parts if p != "value"))
+    names = [jax.tree_util.keystr(path, simple=True, separator="/") for path, _ in paths_leaves]
     return names, [leaf for _, leaf in paths_leaves], treedef
 
 
@@ -65,8 +65,6 @@ def save_run(run, path, *, extras: dict | None = None) -> Path:
     The file appears complete or not at all (a temporary file in the same folder, then
     ``os.replace``). Snapshots are not saved. Returns the file's path.
     """
-    from ganlab.autoencoding import AERun
-
     extras = _check_extras(extras)
     if isinstance(run, AERun):
         return _write_run(path, run, extras, {"format": _AE_FORMAT, "version": 1,
@@ -97,11 +95,11 @@ def _check_extras(extras) -> dict[str, np.ndarray]:
 
 
 def _write_run(path, run, extras: dict, meta: dict) -> Path:
-    """Write ``run._nets``'s arrays, ``run.history``, ``run.config``, ``extras`` and ``meta``
-    atomically."""
+    """Write ``run.export_state()``'s arrays, ``run.history``, ``run.config``, ``extras`` and
+    ``meta`` atomically."""
     target = checkpoint_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    names, leaves, _ = _leaf_names(nnx.state(run._nets))
+    names, leaves, _ = _leaf_names(run.export_state())
     arrays = {f"state/{n}": np.asarray(v) for n, v in zip(names, leaves)}
     arrays.update({f"history/{n}": v for n, v in run.history.items()})
     arrays.update({f"extra/{n}": v for n, v in extras.items()})
@@ -167,7 +165,7 @@ def load_extras(path) -> dict[str, np.ndarray]:
     fmt = _format(target)
     config_class = GANConfig
     if fmt == _AE_FORMAT:
-        from ganlab.autoencoding import AEConfig as config_class
+        config_class = AEConfig
     files, _, _ = _read(target, config_class, fmt or _FORMAT, lambda meta: None)
     return {k.removeprefix("extra/"): v for k, v in files.items() if k.startswith("extra/")}
 
@@ -193,8 +191,8 @@ def train_once(path, train, *, config=None, data=None, labels=None):
 
 
 def _restore(target: Path, run, files: dict, step: int, history_keys) -> None:
-    """Put the checkpoint's arrays ``files`` into ``run._nets``; set step and history."""
-    names, leaves, treedef = _leaf_names(nnx.state(run._nets))
+    """Put the checkpoint's arrays ``files`` into ``run``; set its step and history."""
+    names, leaves, treedef = _leaf_names(run.export_state())
     wanted = {f"state/{n}": leaf for n, leaf in zip(names, leaves)}
     found = {k for k in files if k.startswith("state/")}
     problems = sorted(set(wanted) ^ found)
@@ -205,10 +203,8 @@ def _restore(target: Path, run, files: dict, step: int, history_keys) -> None:
         raise ValueError(f"{target} does not match its model's architecture "
                          f"({len(problems)} mismatches, e.g. {problems[0]})")
     new_leaves = [jnp.asarray(files[f"state/{n}"]) for n in names]
-    nnx.update(run._nets, jax.tree_util.tree_unflatten(treedef, new_leaves))
-    run.step = step
-    run.history = {n: np.asarray(files.get(f"history/{n}", np.zeros(0)), np.float32)
-                   for n in history_keys}
+    run.restore(jax.tree_util.tree_unflatten(treedef, new_leaves), step=step,
+                history={n: files.get(f"history/{n}", np.zeros(0)) for n in history_keys})
 
 
 def _read(target: Path, config_class, fmt: str, parse):
@@ -240,8 +236,6 @@ def _format(target: Path) -> str | None:
 
 def _load_autoencoder(target: Path, config, data):
     """:func:`load_run` for an auto-encoder or VAE checkpoint (an :class:`AERun`)."""
-    from ganlab.autoencoding import HISTORY_KEYS as AE_KEYS
-    from ganlab.autoencoding import AEConfig, AERun
 
     files, stored, (image_shape, step) = _read(
         target, AEConfig, _AE_FORMAT,

@@ -12,45 +12,39 @@ lives here:
   a chunk's rows ``(n, len(keys))``;
 - :func:`lru`: the small cache of compiled programs; :data:`COMPILER_OPTIONS`;
   :func:`jit_build`: build networks and optimisers in one compiled program;
-- :func:`positive_int`, :func:`positive_float`: validators that raise ``ValueError``;
-  :class:`Config`: ``replace`` / ``to_dict`` / ``from_dict`` for frozen dataclass configs.
+- :class:`Config`: ``replace`` / ``to_dict`` / ``from_dict`` for frozen dataclass configs;
+- :class:`TrainingDiverged`: what every trainer raises when a loss stops being finite.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
-import math
 from collections.abc import Callable, Iterable, Sequence
 
 import jax
 import numpy as np
 from flax import nnx
 
-__all__ = ["COMPILER_OPTIONS", "Config", "positive_int", "positive_float", "lru", "drive",
-           "first_nonfinite", "append_history", "jit_build"]
+from ganlab.validate import positive_float, positive_int  # noqa: F401 (trainers import them here)
+
+__all__ = ["COMPILER_OPTIONS", "Config", "TrainingDiverged", "lru", "drive", "first_nonfinite",
+           "append_history", "jit_build"]
 
 # LLVM -O2 instead of XLA's default -O3: about half the compile time of a chunk on CPU, and no
 # slower for these small networks.
 COMPILER_OPTIONS = {"xla_backend_optimization_level": 2}
 
 
-def positive_int(name: str, value) -> int:
-    """``value`` as an int >= 1, else ``ValueError`` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite. ``step`` is the first bad step (1-based); ``history``
+    holds every step up to and including it; ``run`` is the run, left at its last good state."""
 
-
-def positive_float(name: str, value) -> float:
-    """``value`` as a finite float > 0, else ``ValueError`` naming ``name``."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not (math.isfinite(out) and out > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return out
+    def __init__(self, message: str, step: int, history: dict, run):
+        super().__init__(message)
+        self.step = step
+        self.history = history
+        self.run = run
 
 
 class Config:

@@ -1,16 +1,15 @@
-"""Ready-made GAN settings for the classic 2D toys, with the data each one is for.
+"""Ready-made GAN settings, each one object that shows its settings and trains itself.
 
-- :data:`RECIPES`: ``{name: Recipe}``, each a data factory, a :class:`GANConfig`, a short
-  low-learning-rate finishing phase, and a paragraph saying why the settings work
-- :data:`PRESETS`: ``{name: GANConfig}``, the main phase of each recipe (``config.steps``
-  steps at the config's learning rates)
-- :data:`PRESET_DATA`: ``{name: () -> Distribution}``, the data each preset is tuned for
-- :data:`BASELINE`: a plain GAN that collapses on the same data, for "collapse, then fix"
+- :data:`PRESETS`: ``{name: Recipe}`` for the 2D toys ("ring", "grid") and the 8×8 digits
+  ("digits"). A :class:`Recipe` holds its data factory, its :class:`GANConfig` (the main
+  phase), an optional low-learning-rate finishing phase, and a paragraph saying why the
+  settings work. ``PRESETS["ring"].train(seed)`` runs the whole recipe and returns the
+  :class:`GANRun` (``seeds=(...)``: several at once); ``PRESETS["ring"].coverage(run)`` scores
+  it with :func:`ganlab.metrics.mode_coverage` on 2,500 samples at 3σ.
+- :data:`BASELINE`: a plain GAN that collapses on the same 2D data, for "collapse, then fix".
 
-``RECIPES["ring"].train(seed)`` runs the whole recipe and returns the :class:`GANRun`;
-``RECIPES["ring"].coverage(run)`` scores it with :func:`ganlab.metrics.mode_coverage` on 2,500
-samples at 3σ. Training a bare ``PRESETS[name]`` with :func:`train_gan` skips the finishing
-phase: the modes are found, but fewer samples land within 3σ of them.
+Training ``PRESETS[name].config`` alone with :func:`~ganlab.training.train_gan` runs only the
+main phase: the modes are found, but fewer samples land within 3σ of them.
 """
 
 from __future__ import annotations
@@ -20,15 +19,13 @@ from collections.abc import Callable
 
 import jax
 import numpy as np
-from flax import nnx
 
 from ganlab import distributions as dist
 from ganlab import metrics
-from ganlab.loop import positive_float
-from ganlab.training import GANConfig, GANRun
+from ganlab.training import GANConfig, GANRun, train_seeds
+from ganlab.validate import integer, positive_float
 
-__all__ = ["Recipe", "RECIPES", "PRESETS", "PRESET_DATA", "BASELINE", "COVERAGE_SAMPLES",
-           "DIGITS_WHY", "digits_data"]
+__all__ = ["Recipe", "PRESETS", "BASELINE", "COVERAGE_SAMPLES", "DIGITS_WHY", "digits_data"]
 
 COVERAGE_SAMPLES = 2500
 """Samples scored by :meth:`Recipe.coverage` (the number the mode-coverage papers use)."""
@@ -36,16 +33,16 @@ COVERAGE_SAMPLES = 2500
 
 @dataclasses.dataclass(frozen=True)
 class Recipe:
-    """How to train a GAN on one toy data set.
+    """How to train a GAN on one data set: one object that shows its settings and trains.
 
-    ``data()`` builds the data (a ganlab mixture with ``.modes`` and ``.scale``); ``config``
-    is the main phase (``config.steps`` steps at its learning rates); then ``finish_steps``
-    more steps at both learning rates divided by ``finish_lr_divisor`` (0 steps: no finishing
-    phase), the discriminator's then multiplied by ``finish_discriminator_factor`` (a two
-    time-scale update rule: with a factor above 1, D keeps up with a slowly moving G). With
-    ``average_steps`` > 0 the generator ends with the mean of its weights at the ends of the
-    compiled chunks (``config.chunk_size`` steps) of the last ``average_steps``
-    finishing steps (Polyak averaging): the clusters jitter around the modes from step to
+    ``data()`` builds the data (for the 2D toys a ganlab mixture with ``.modes`` and
+    ``.scale``; for digits the images); ``config`` is the main phase (``config.steps`` steps at
+    its learning rates); then ``finish_steps`` more steps at both learning rates divided by
+    ``finish_lr_divisor`` (0 steps: no finishing phase), the discriminator's then multiplied by
+    ``finish_discriminator_factor`` (a two time-scale update rule: with a factor above 1, D
+    keeps up with a slowly moving G). With ``average_steps`` > 0 the generator ends with the
+    mean of its weights after each of the last ``average_steps`` finishing steps (Polyak
+    averaging, inside the compiled loop): the clusters jitter around the modes from step to
     step, and the averaged generator sits nearer their centres. ``why`` explains the choices
     in a paragraph a notebook can print.
     """
@@ -61,41 +58,46 @@ class Recipe:
     def __post_init__(self):
         for name in ("finish_lr_divisor", "finish_discriminator_factor"):
             object.__setattr__(self, name, positive_float(name, getattr(self, name)))
-        steps = self.average_steps
-        if isinstance(steps, bool) or not isinstance(steps, int) or \
-                not 0 <= steps <= self.finish_steps:
-            raise ValueError(f"average_steps must be an integer from 0 to finish_steps "
-                             f"({self.finish_steps}), got {steps!r}")
+        object.__setattr__(self, "finish_steps", integer("finish_steps", self.finish_steps,
+                                                         low=0))
+        object.__setattr__(self, "average_steps", integer(
+            "average_steps", self.average_steps, low=0, high=self.finish_steps,
+            note="(at most finish_steps)"))
 
     @property
     def total_steps(self) -> int:
         return self.config.steps + self.finish_steps
 
-    def train(self, seed: int | None = None, *, progress: bool = False, callback=None) -> GANRun:
+    def train(self, seed: int | None = None, *, seeds=None, progress: bool = False,
+              callback=None) -> GANRun | list[GANRun]:
         """Train on ``data()`` with ``seed`` (default: the config's); returns the GANRun.
 
-        ``callback(run)`` is called between compiled chunks, as in :meth:`GANRun.train`.
+        ``seeds``: train one run per seed in one compiled program and return the list
+        (:func:`ganlab.training.train_seeds`). ``callback(run)`` is called between compiled
+        chunks, as in :meth:`GANRun.train` (one seed only).
         """
-        config = self.config if seed is None else self.config.replace(seed=seed)
-        run = GANRun(config, self.data())
-        run.train(config.steps, progress=progress, callback=callback)
+        if seeds is not None and (seed is not None or callback is not None):
+            raise ValueError("give seed or seeds, not both; callback is for one seed only")
+        data = self.data()
+        chosen = [self.config.seed if seed is None else seed] if seeds is None else list(seeds)
+        runs = [GANRun(self.config.replace(seed=s), data) for s in chosen]
+        main = dict(snapshots=(), progress=progress)
+        if seeds is None:
+            runs[0].train(self.config.steps, callback=callback, **main)
+        else:
+            train_seeds(runs, self.config.steps, **main)
         if self.finish_steps:
-            run.set_learning_rates(config.lr_generator / self.finish_lr_divisor,
-                                   config.lr_discriminator / self.finish_lr_divisor
-                                   * self.finish_discriminator_factor)
-            first_averaged = run.step + self.finish_steps - self.average_steps
-            weights = []  # the generator's weights at the chunk ends to average
-
-            def finishing(run):
-                if self.average_steps and run.step > first_averaged:
-                    weights.append(jax.tree.map(np.asarray, nnx.state(run.generator, nnx.Param)))
-                return callback is None or callback(run) is not False
-
-            run.train(self.finish_steps, progress=progress, callback=finishing)
-            if weights:
-                nnx.update(run.generator,
-                           jax.tree.map(lambda *w: np.mean(w, axis=0), *weights))
-        return run
+            c = self.config
+            for run in runs:
+                run.set_learning_rates(c.lr_generator / self.finish_lr_divisor,
+                                       c.lr_discriminator / self.finish_lr_divisor
+                                       * self.finish_discriminator_factor)
+            if seeds is None:
+                runs[0].train(self.finish_steps, callback=callback,
+                              average_last=self.average_steps, **main)
+            else:
+                train_seeds(runs, self.finish_steps, average_last=self.average_steps, **main)
+        return runs if seeds is not None else runs[0]
 
     def coverage(self, run: GANRun, key: jax.Array | None = None) -> tuple[int, float]:
         """(modes captured, high-quality fraction) of ``COVERAGE_SAMPLES`` samples of ``run``."""
@@ -148,7 +150,7 @@ GRID_WHY = (
     "samples within 3σ.")
 
 
-RECIPES: dict[str, Recipe] = {
+PRESETS: dict[str, Recipe] = {
     "ring": Recipe(
         data=dist.ring,
         config=GANConfig(loss="non_saturating", k=1, steps=6000, batch_size=256,
@@ -171,11 +173,6 @@ in well under a minute on two CPU cores; so does the grid recipe with all 25 mod
 noise with two codes per mode, an R1 penalty, a faster discriminator while finishing; see
 ``GRID_WHY``)."""
 
-PRESETS: dict[str, GANConfig] = {name: r.config for name, r in RECIPES.items()}
-"""The main-phase config of each recipe (see :class:`Recipe` for the finishing phase)."""
-
-PRESET_DATA: dict[str, Callable[[], dist.Mixture]] = {name: r.data for name, r in RECIPES.items()}
-"""The data factory each preset is for: ``PRESET_DATA["ring"]()`` is ``dist.ring()``."""
 
 _PLAIN = GANConfig(loss="non_saturating", k=1, steps=10_000, batch_size=512,
                    lr_generator=1e-3, lr_discriminator=1e-3, latent_dim=1,
@@ -185,7 +182,7 @@ BASELINE: dict[str, Recipe] = {
     name: Recipe(data=factory, config=_PLAIN, why=(
         "A plain GAN: non-saturating loss, two hidden layers of 128 ReLU units, one Gaussian "
         "noise coordinate, Adam at 1e-3, batch 512, 10,000 steps, no finishing phase."))
-    for name, factory in PRESET_DATA.items()
+    for name, factory in (("ring", dist.ring), ("grid", dist.grid))
 }
 """The "before" of the collapse-then-fix story: the same data, plain settings."""
 
@@ -212,11 +209,12 @@ DIGITS_WHY = (
     "and 2,500 steps give recognisable digits of every class within the time budget (2e-3 "
     "gives slightly crisper digits but on some seeds lets a class fade below 3 % of samples).")
 
-PRESETS["digits"] = GANConfig(
-    loss="non_saturating", k=1, steps=2500, batch_size=64, lr_generator=1e-3,
-    lr_discriminator=1e-3, latent_dim=16, channels=(32, 16), activation="relu",
-    noise="gaussian", beta1=0.5, beta2=0.999, seed=0)
-"""``train_gan(PRESET_DATA["digits"](), PRESETS["digits"])``: see :data:`DIGITS_WHY`;
-``benchmarks/bench_digits.py`` scores seeds 10-12 with :func:`ganlab.digit_score.digit_score`."""
-
-PRESET_DATA["digits"] = digits_data
+PRESETS["digits"] = Recipe(
+    data=digits_data,
+    config=GANConfig(loss="non_saturating", k=1, steps=2500, batch_size=64,
+                     lr_generator=1e-3, lr_discriminator=1e-3, latent_dim=16,
+                     channels=(32, 16), activation="relu", noise="gaussian", beta1=0.5,
+                     beta2=0.999, seed=0),
+    why=DIGITS_WHY)
+"""``PRESETS["digits"].train(seed)``: see :data:`DIGITS_WHY`; ``benchmarks/bench_digits.py``
+scores seeds 10-12 with :func:`ganlab.digit_score.digit_score`."""

@@ -20,7 +20,7 @@ def small(**changes):
 
 
 def test_mixture_noise_is_a_one_hot_code_then_uniform_coordinates():
-    z = np.asarray(tr._noise("mixture", jax.random.key(0), (3, 4000, 2), 5))
+    z = np.asarray(tr.noise("mixture", jax.random.key(0), (3, 4000, 2), 5))
     assert z.shape == (3, 4000, 7) and z.dtype == np.float32
     code, rest = z[..., :5], z[..., 5:]
     assert set(np.unique(code)) == {0.0, 1.0}
@@ -29,17 +29,17 @@ def test_mixture_noise_is_a_one_hot_code_then_uniform_coordinates():
     assert counts.min() > 0.18 * 12000 and counts.max() < 0.22 * 12000  # 1/5 each
     assert rest.min() >= -1.0 and rest.max() < 1.0
     assert abs(rest.mean()) < 0.02 and abs(rest.var() - 1 / 3) < 0.01  # U(-1, 1)
-    again = np.asarray(tr._noise("mixture", jax.random.key(0), (3, 4000, 2), 5))
+    again = np.asarray(tr.noise("mixture", jax.random.key(0), (3, 4000, 2), 5))
     np.testing.assert_array_equal(z, again)
-    other = np.asarray(tr._noise("mixture", jax.random.key(1), (3, 4000, 2), 5))
+    other = np.asarray(tr.noise("mixture", jax.random.key(1), (3, 4000, 2), 5))
     assert not np.array_equal(z, other)
 
 
 def test_gaussian_and_uniform_noise_keep_their_shape():
     for kind in ("gaussian", "uniform"):
-        assert tr._noise(kind, jax.random.key(0), (4, 3)).shape == (4, 3)
+        assert tr.noise(kind, jax.random.key(0), (4, 3)).shape == (4, 3)
     with pytest.raises(ValueError, match="n_components >= 1"):
-        tr._noise("mixture", jax.random.key(0), (4, 3))
+        tr.noise("mixture", jax.random.key(0), (4, 3))
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -68,7 +68,7 @@ def test_generator_input_minibatches_and_samples_use_the_code():
     key = jax.random.key(3)
     x = run.sample(10, key)
     assert x.shape == (10, 2)
-    np.testing.assert_allclose(x, run.generate(tr._noise("mixture", key, (10, 2), 5)),
+    np.testing.assert_allclose(x, run.generate(tr.noise("mixture", key, (10, 2), 5)),
                                rtol=1e-6)
     with pytest.raises(ValueError, match=r"shape \(n, 7\)"):
         run.generate(np.zeros((10, 2)))

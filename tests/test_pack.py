@@ -10,6 +10,7 @@ from flax import nnx
 
 from ganlab import distributions as dist
 from ganlab import training as tr
+from ganlab.checkpoints import load_run, save_run
 
 DATA = dist.ring(n_modes=4, radius=1.0, scale=0.05)
 
@@ -81,13 +82,13 @@ def test_pack_1_is_the_unpacked_gan():
 
 def test_packed_checkpoint_round_trip(tmp_path):
     run = tr.train_gan(DATA, small(pack=4), progress=False)
-    path = tr.save_run(run, tmp_path / "packed")
-    loaded = tr.load_run(path, data=DATA)
+    path = save_run(run, tmp_path / "packed")
+    loaded = load_run(path, data=DATA)
     assert loaded.config.pack == 4 and loaded.step == run.step
     x = np.array([[0.0, 1.0], [0.5, 0.5]], np.float32)
     np.testing.assert_array_equal(loaded.discriminate(x), run.discriminate(x))
     with pytest.raises(ValueError, match="pack"):
-        tr.load_run(path, config=run.config.replace(pack=2))
+        load_run(path, config=run.config.replace(pack=2))
     loaded.train(3, progress=False)
     run.train(3, progress=False)
     np.testing.assert_array_equal(loaded.history["g_loss"], run.history["g_loss"])

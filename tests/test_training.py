@@ -86,8 +86,10 @@ def test_snapshots_and_chunk_boundaries_do_not_change_the_numbers():
 
 def test_drawing_minibatches_inside_the_loop_gives_the_same_numbers(monkeypatch):
     ahead = tr.train_gan(DATA, SMALL, progress=False)
-    monkeypatch.setattr(tr, "_PREDRAW_BYTES", 0)  # the path for big (image) minibatches
-    monkeypatch.setattr(tr, "_PROGRAMS", type(tr._PROGRAMS)())
+    from ganlab.training import step
+
+    monkeypatch.setattr(step, "_PREDRAW_BYTES", 0)  # the path for big (image) minibatches
+    monkeypatch.setattr(step, "_PROGRAMS", type(step._PROGRAMS)())
     inside = tr.train_gan(DATA, SMALL, progress=False)
     np.testing.assert_allclose(inside.history["g_loss"], ahead.history["g_loss"], rtol=1e-5)
 
@@ -168,15 +170,19 @@ def test_training_continues_where_it_stopped():
 
 
 def test_second_run_of_a_configuration_compiles_nothing():
+    from ganlab.training.data import make_source
+    from ganlab.training.step import program
+
     tr.train_gan(DATA, SMALL, progress=False)
-    chunk = tr._program(SMALL, tr._make_source(DATA), None)
+    chunk = program(SMALL, make_source(DATA), None)
     before = chunk._cache_size()
     run = tr.train_gan(DATA, small(seed=7, lr_generator=2e-3, beta1=0.0), progress=False)
     run.set_learning_rates(lr_discriminator=5e-4)
     run.train(5, progress=False)
     assert run.config.lr_discriminator == 5e-4
-    assert tr._program(SMALL, tr._make_source(DATA), None) is chunk
+    assert program(SMALL, make_source(DATA), None) is chunk
     assert chunk._cache_size() == before == 1
+    assert program(small(hidden=(4, 4)), make_source(DATA), None) is not chunk
 
 
 def test_diverging_training_stops_and_names_the_step():
@@ -409,3 +415,37 @@ def test_a_nan_in_started_steps_rolls_back_to_before_them():
     assert run.step == 10 and len(run.history["d_loss"]) == 10 and later.start == 20
     for a, b in zip(_leaves(run.discriminator), good):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- several seeds in one program ---------------------------------------------------------
+
+
+def test_seeds_at_once_give_each_seed_its_own_run():
+    together = tr.train_gan(DATA, small(loss="wasserstein_gp", k=2), seeds=(3, 1, 4),
+                            snapshots=[10], progress=False)
+    assert [run.config.seed for run in together] == [3, 1, 4]
+    key = jax.random.key(0)
+    for run in together:
+        alone = tr.train_gan(DATA, small(loss="wasserstein_gp", k=2, seed=run.config.seed),
+                             snapshots=[10], progress=False)
+        assert run.step == alone.step == 30
+        assert sorted(run.snapshots) == sorted(alone.snapshots) == [10]
+        for name in tr.HISTORY_KEYS:
+            np.testing.assert_allclose(run.history[name], alone.history[name], rtol=1e-4,
+                                       atol=1e-5)
+        np.testing.assert_allclose(run.sample(16, key), alone.sample(16, key), rtol=1e-4,
+                                   atol=1e-5)
+        np.testing.assert_allclose(run.sample(16, key, step=10), alone.sample(16, key, step=10),
+                                   rtol=1e-4, atol=1e-5)
+        run.train(5, progress=False)  # each run trains on by itself
+    assert not np.allclose(together[0].history["g_loss"], together[1].history["g_loss"][:35])
+
+
+def test_seeds_at_once_refuse_bad_seeds_and_mixed_runs():
+    for bad in ((), (1, 1), (-1,), (1.5,)):
+        with pytest.raises(ValueError, match="seed"):
+            tr.train_gan(DATA, SMALL, seeds=bad, progress=False)
+    with pytest.raises(ValueError, match="share data"):
+        tr.train_seeds([tr.GANRun(SMALL, DATA), tr.GANRun(small(hidden=(4,)), DATA)], 5)
+    with pytest.raises(ValueError, match="callback"):
+        tr.train_gan(DATA, SMALL, seeds=(1, 2), callback=lambda run: None)

@@ -25,6 +25,9 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from ganlab.validate import positive_int as _positive_int
+from ganlab.validate import widths
+
 __all__ = [
     "ACTIVATIONS", "MLP", "Generator", "Discriminator", "DataScale", "check_hidden",
     "activation_fn",
@@ -55,22 +58,10 @@ def activation_fn(name: str):
     return ACTIVATIONS[name]
 
 
-def _positive_int(what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def check_hidden(hidden, what: str = "hidden") -> tuple[int, ...]:
-    """``hidden`` as a tuple of positive ints (an empty tuple means no hidden layer)."""
-    if isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool):
-        hidden = (hidden,)
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise ValueError(
-            f"{what} must be a sequence of positive integer layer widths such as (32, 32), "
-            f"got {hidden!r}"
-        )
-    return tuple(_positive_int(f"every width in {what}", w) for w in hidden)
+    """``hidden`` as a tuple of positive ints (an empty tuple means no hidden layer; one
+    integer means one layer)."""
+    return widths(what, hidden)
 
 
 class MLP(nnx.Module):
