@@ -218,9 +218,8 @@ def _log_normal(x, m, s):
 def test_dstar_of_two_normals_at_a_probe():
     # Reported value: 0.802 at x = -0.9 for N(0, 1) vs N(1, 1), whatever other points are given.
     p, q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 1.0)
-    want = float(_sigmoid(0.5 - (-0.9)))  # log p - log q = 1/2 - x
-    assert float(div.optimal_discriminator(p, q, -0.9)) == pytest.approx(want, abs=1e-6)
-    assert want == pytest.approx(0.80218, abs=1e-5)
+    # log p - log q = 1/2 - x, so D*(-0.9) = sigmoid(1.4) = 0.802184
+    assert float(div.optimal_discriminator(p, q, -0.9)) == pytest.approx(0.802184, abs=1e-6)
     probes = np.array([-0.9, 0.0, 0.4], np.float32)
     np.testing.assert_allclose(np.asarray(div.optimal_discriminator(p, q, probes)),
                                _sigmoid(0.5 - probes.astype(np.float64)), atol=1e-6)
@@ -243,7 +242,6 @@ def test_dstar_stays_exact_where_both_densities_underflow():
     x = np.float32(20.0)  # both densities ~ e^-200: 0 in float32
     assert float(p.prob(x)) == 0.0 and float(q.prob(x)) == 0.0
     want = float(_sigmoid(_log_normal(x, 0.0, 1.0) - _log_normal(x, 0.05, 1.0)))
-    assert want == pytest.approx(0.2691, abs=1e-4)
     assert float(div.optimal_discriminator(p, q, x)) == pytest.approx(want, abs=1e-5)
 
 
