@@ -275,11 +275,11 @@ def test_bad_construction_raises(kwargs, message):
 
 
 def test_grid_preset_with_mixture_noise():
-    """The grid preset feeds G a discrete code plus noise: the trainer trains it, draws one
+    """The grid recipe feeds G a discrete code plus noise: the trainer trains it, draws one
     warped line per code, and says so in slow motion."""
-    from ganlab.training import PRESETS
+    from ganlab.presets import PRESETS
 
-    config = PRESETS["grid"]
+    config = PRESETS["grid"].config
     trainer = GANTrainer("grid", config)
     try:
         assert trainer.views.z_lines.shape[0] == config.n_components

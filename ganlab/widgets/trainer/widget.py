@@ -36,7 +36,8 @@ class GANTrainer(FigureWidget):
 
     ``data``: a name from :data:`DATA_PRESETS` or a 1D / 2D ganlab distribution. ``config``: a
     :class:`ganlab.training.GANConfig` (default :data:`TRAINER_CONFIG`; for 1D data with one
-    Gaussian noise coordinate), e.g. ``GANTrainer("grid", PRESETS["grid"])``.
+    Gaussian noise coordinate), e.g. ``GANTrainer("grid", PRESETS["grid"].config)`` with
+    :data:`ganlab.presets.PRESETS`.
 
     Methods: :meth:`step` (train n steps, redraw once), :meth:`step_discriminator`,
     :meth:`step_generator`, :meth:`narrate_step` (one iteration in five narrated stages),
