@@ -18,6 +18,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ganlab.validate import integer, positive_int
+
 __all__ = [
     "Distribution", "Normal", "Uniform", "IsotropicNormal", "Mixture", "Tabulated", "ring", "grid",
     "blobs",
@@ -44,9 +46,7 @@ def _positive_scalar(name: str, value) -> float:
 
 
 def _sample_count(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer number of samples, got {n!r}")
-    return int(n)
+    return integer("n", n, low=1, note="(a number of samples)")
 
 
 class Distribution:
@@ -234,8 +234,7 @@ def ring(n_modes: int = 8, radius: float = 1.0, scale: float = 0.01) -> Mixture:
 
     The angles are 2πk/n_modes for k = 0 … n_modes−1 (no mode is repeated at 2π).
     """
-    if isinstance(n_modes, bool) or not isinstance(n_modes, (int, np.integer)) or n_modes < 1:
-        raise ValueError(f"n_modes must be an integer >= 1, got {n_modes!r}")
+    n_modes = positive_int("n_modes", n_modes)
     radius = _positive_scalar("radius", radius)
     scale = _positive_scalar("scale", scale)
     angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
@@ -247,12 +246,7 @@ def grid(n_per_side: int = 5, spacing: float = 2.0, scale: float = 0.05) -> Mixt
 
     The default gives the 25 modes at {−4, −2, 0, 2, 4}².
     """
-    if (
-        isinstance(n_per_side, bool)
-        or not isinstance(n_per_side, (int, np.integer))
-        or n_per_side < 1
-    ):
-        raise ValueError(f"n_per_side must be an integer >= 1, got {n_per_side!r}")
+    n_per_side = positive_int("n_per_side", n_per_side)
     spacing = _positive_scalar("spacing", spacing)
     scale = _positive_scalar("scale", scale)
     axis = spacing * (np.arange(n_per_side) - (n_per_side - 1) / 2.0)

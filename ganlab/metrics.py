@@ -19,6 +19,7 @@ import numpy as np
 
 from ganlab import divergences as div
 from ganlab.distributions import Distribution, Tabulated
+from ganlab.validate import positive_float
 
 __all__ = ["kde", "silverman_bandwidth", "jsd_to", "mode_coverage"]
 
@@ -115,16 +116,6 @@ def _points(name: str, value) -> np.ndarray:
     return arr
 
 
-def _positive(name: str, value) -> float:
-    try:
-        out = float(value) if not isinstance(value, (bool, str)) else float("nan")
-    except (TypeError, ValueError):
-        out = float("nan")
-    if not (np.isfinite(out) and out > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return out
-
-
 def mode_coverage(samples, modes, scale: float, threshold: float = 3.0) -> tuple[int, float]:
     """(modes captured, high-quality fraction) of ``samples`` ``(n, d)`` near ``modes`` ``(k, d)``.
 
@@ -139,7 +130,7 @@ def mode_coverage(samples, modes, scale: float, threshold: float = 3.0) -> tuple
     if x.shape[1] != centres.shape[1]:
         raise ValueError(f"samples and modes must have the same dimension, got samples "
                          f"{x.shape} and modes {centres.shape}")
-    radius = _positive("threshold", threshold) * _positive("scale", scale)
+    radius = positive_float("threshold", threshold) * positive_float("scale", scale)
     nearest = np.empty(x.shape[0], np.int64)
     distance = np.empty(x.shape[0])
     for start in range(0, x.shape[0], 4096):  # bounded memory: (4096, k) at a time

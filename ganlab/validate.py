@@ -42,7 +42,10 @@ def positive_int(name: str, value) -> int:
 def number(name: str, value, *, low: float | None = None, high: float | None = None,
            low_open: bool = False, high_open: bool = False, note: str = "") -> float:
     """``value`` as a finite float with ``low <= value <= high`` (``<`` where ``*_open``);
-    booleans and non-numbers are refused."""
+    booleans, strings and other non-numbers are refused (0-d numeric arrays are numbers)."""
+    if getattr(value, "shape", None) == () and \
+            getattr(value, "dtype", np.dtype(bool)).kind in "iuf":
+        value = value.item()
     ok = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
     if ok:
         out = float(value)

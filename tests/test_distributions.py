@@ -111,7 +111,7 @@ def test_2d_log_prob_checks_the_last_axis():
         (lambda: dist.Mixture([dist.Normal(), dist.Normal()], weights=[0.0, 0.0]), "positive sum"),
         (lambda: dist.Mixture([dist.Normal()], weights=[1.0, 2.0]), "1 components but 2"),
         (lambda: dist.Mixture([dist.Normal(), dist.ring()]), "one dimension"),
-        (lambda: dist.ring(n_modes=0), "n_modes must be an integer >= 1"),
+        (lambda: dist.ring(n_modes=0), "n_modes must be a positive integer >= 1"),
         (lambda: dist.ring(radius=0.0), "radius must be > 0"),
         (lambda: dist.ring(scale=-0.1), "scale must be > 0"),
         (lambda: dist.grid(n_per_side=0), "n_per_side"),

@@ -3,7 +3,6 @@
 import collections
 
 import numpy as np
-import pytest
 
 from ganlab import loop
 
@@ -48,16 +47,6 @@ def test_lru_keeps_the_most_recent():
     assert made == [1, 2, 3, 2]
     assert list(cache) == [3, 2]
 
-
-def test_validators():
-    assert loop.positive_int("n", 3) == 3
-    assert loop.positive_float("lr", "0.5") == 0.5
-    for bad in (0, -1, True, 1.5, "2"):
-        with pytest.raises(ValueError, match="n must be an integer >= 1"):
-            loop.positive_int("n", bad)
-    for bad in (0.0, -1.0, float("nan"), float("inf"), None):
-        with pytest.raises(ValueError, match="lr must be"):
-            loop.positive_float("lr", bad)
 
 
 def test_jit_build_gives_state_and_graphdef():

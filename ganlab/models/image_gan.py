@@ -36,14 +36,13 @@ from flax import nnx
 
 from ganlab.models.conv import ConvDecoder, ConvEncoder, check_image_shape
 from ganlab.models.mlp import DataScale, check_hidden
+from ganlab.validate import integer
 
 __all__ = ["ImageGenerator", "ImageDiscriminator", "label_planes", "with_labels"]
 
 
 def _n_classes(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"n_classes must be an integer >= 0 (0: not conditional), got {value!r}")
-    return int(value)
+    return integer("n_classes", value, low=0, note="(0: not conditional)")
 
 
 def _pixel_scale(value, shape: tuple[int, int, int], what: str) -> DataScale:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ganlab.validate import positive_int
+
 __all__ = ["tile_images", "plot_image_grid", "plot_progression", "plot_nearest_real"]
 
 
@@ -20,8 +22,7 @@ def tile_images(images, ncols: int, pad: int = 1, background: float = 1.0) -> np
         images = images[..., None]
     if images.ndim != 4 or images.shape[0] == 0:
         raise ValueError(f"images must have shape (n, h, w, c) with n >= 1, got {images.shape}")
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    ncols = positive_int("ncols", ncols)
     n, h, w, c = images.shape
     ncols = min(int(ncols), n)
     nrows = -(-n // ncols)

@@ -10,8 +10,9 @@ Where to read (each module is short):
 - :mod:`~ganlab.training.data`: where minibatches and noise come from;
 - :mod:`~ganlab.training.step`: :func:`~ganlab.training.step.algorithm1_step`, the algorithm
   on one screen, and the compiled loop that runs it chunk by chunk;
-- :mod:`~ganlab.training.run`: :func:`train_gan` and :class:`GANRun` (train, sample, query);
-  :func:`train_seeds`, several seeds in one compiled program.
+- :mod:`~ganlab.training.train`: :func:`train_gan`, the entry point;
+- :mod:`~ganlab.training.run`: :class:`GANRun` (train, sample, query);
+- :mod:`~ganlab.training.seeds`: :func:`train_seeds`, several seeds in one compiled program.
 
 Shapes: data is a ganlab distribution, an array ``(n, d)``, or images ``(n, h, w, c)`` in
 [0, 1]; the generator maps noise ``(m, noise_dim)`` to ``(m, d)`` or ``(m, h, w, c)``; the
@@ -22,7 +23,9 @@ tuned settings: :mod:`ganlab.presets`.
 from ganlab.loop import TrainingDiverged
 from ganlab.training.config import HISTORY_KEYS, NOISES, GANConfig
 from ganlab.training.data import Minibatches, noise
-from ganlab.training.run import GANRun, PendingSteps, train_gan, train_seeds
+from ganlab.training.run import GANRun, PendingSteps
+from ganlab.training.seeds import train_seeds
+from ganlab.training.train import train_gan
 
 _noise = noise  # the name the live trainer imported before ``noise`` was public
 

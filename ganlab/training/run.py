@@ -1,4 +1,4 @@
-"""A GAN run: :func:`train_gan` and :class:`GANRun`, the object that holds the networks, the
+"""A GAN run: :class:`GANRun`, the object that holds the networks, the
 history and the snapshots, trains further, and answers queries (samples, D's output).
 
 Training calls the compiled chunks of :mod:`ganlab.training.step` (Algorithm 1 is
@@ -8,7 +8,7 @@ NaN, stores snapshots, moves the progress bar and calls the callback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import jax
@@ -19,12 +19,12 @@ from flax import nnx
 from ganlab.loop import TrainingDiverged, append_history, drive, first_nonfinite
 from ganlab.losses import get_loss
 from ganlab.models import Discriminator, Generator, label_planes, with_labels
-from ganlab.training.config import HISTORY_KEYS, GANConfig, program_fields
+from ganlab.training.config import HISTORY_KEYS, GANConfig
 from ganlab.training.data import Minibatches, make_source, noise, step_key
 from ganlab.training.step import NO_AVERAGE, Nets, drawer, initializer, program, set_adam
 from ganlab.validate import integer, positive_int
 
-__all__ = ["GANRun", "PendingSteps", "train_gan", "train_seeds"]
+__all__ = ["GANRun", "PendingSteps"]
 
 
 @jax.jit(static_argnums=0)
@@ -388,116 +388,4 @@ def _average_from(average_last, steps: int, end: int) -> int:
 
 
 def _snapshot_steps(snapshots, start: int, end: int) -> set[int]:
-    wanted = set()
-    for s in snapshots:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not start <= s <= end:
-            raise ValueError(f"snapshot steps must be integers in [{start}, {end}], got {s!r}")
-        wanted.add(int(s))
-    return wanted
-
-
-def train_gan(data, config: GANConfig | None = None, *, snapshots: Iterable[int] = (),
-              callback: Callable[[GANRun], bool | None] | None = None,
-              progress: bool = True, labels=None, seeds: Iterable[int] | None = None
-              ) -> GANRun | list[GANRun]:
-    """Train a GAN on ``data`` for ``config.steps`` steps of Algorithm 1; returns a GANRun.
-
-    ``data``: a ganlab distribution (minibatches sampled on the device), an array
-    ``(n, d)`` / ``(n,)``, or images ``(n, h, w, c)`` in [0, 1] (minibatches drawn uniformly
-    with replacement; images get convolutional networks). ``labels``: integers ``(n,)`` in
-    [0, config.n_classes), the class of each image, for a conditional GAN. ``snapshots``: steps
-    (0 … steps) at which to store the parameters. ``callback(run)`` is called after each
-    chunk (``run.step`` steps done); returning ``False`` stops training early. ``progress``
-    shows a tqdm bar. A NaN or infinite loss raises :class:`TrainingDiverged`. The same
-    config (seed included) gives the same numbers.
-
-    ``seeds``: train one GAN per seed (``config.seed`` is then ignored), all in one compiled
-    program (:func:`train_seeds`), and return the list of runs; each run's numbers are those
-    of ``train_gan`` with ``config.replace(seed=s)``, up to float rounding.
-    """
-    config = GANConfig() if config is None else config
-    if not isinstance(config, GANConfig):
-        raise ValueError(f"config must be a GANConfig, got {type(config).__name__}; a preset "
-                         "of ganlab.presets trains itself: PRESETS[name].train(seed)")
-    if seeds is not None:
-        if callback is not None:
-            raise ValueError("callback is for one run; train seeds one by one to use it")
-        runs = [GANRun(config.replace(seed=s), data, labels=labels) for s in _seeds(seeds)]
-        return train_seeds(runs, config.steps, snapshots=snapshots, progress=progress)
-    run = GANRun(config, data, labels=labels)
-    return run.train(config.steps, snapshots=snapshots, callback=callback, progress=progress)
-
-
-def _seeds(seeds) -> list[int]:
-    seeds = [integer("every seed", s, low=0) for s in seeds]
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must list at least one seed, each once, got {seeds!r}")
-    return seeds
-
-
-def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = (),
-                average_last: int = 0, progress: bool = True) -> list[GANRun]:
-    """Take ``steps`` more steps of each run in ``runs`` in one compiled program (``jax.vmap``
-    over their states and keys); returns ``runs``, trained.
-
-    The runs must differ only in seed and learning rates and stand at the same step, on the
-    same data. Each ends as :meth:`GANRun.train` with the same arguments would leave it, up to
-    float rounding (a batched matmul may round differently). A NaN or infinite loss in any run
-    raises :class:`TrainingDiverged` for the first such run, every run left at the last good
-    chunk.
-    """
-    runs = list(runs)
-    if not runs or not all(isinstance(r, GANRun) for r in runs):
-        raise ValueError("runs must be a non-empty list of GANRun")
-    first = runs[0]
-    steps = positive_int("steps", steps)
-    for r in runs:
-        if r._source is None:
-            raise ValueError("every run needs data to train on (load_run(path, data=...))")
-        if (program_fields(r.config), r.step, r._source.fingerprint) != \
-                (program_fields(first.config), first.step, first._source.fingerprint):
-            raise ValueError("runs trained together must share data, step and every config "
-                             "field but the seed and the learning rates")
-    end = first.step + steps
-    wanted = _snapshot_steps(snapshots, first.step, end)
-    average_from = _average_from(average_last, steps, end)
-    chunk = program(first.config, first._source, first._graphdef, seeds_at_once=True)
-    keys = jnp.stack([r._train_key for r in runs])
-    state = jax.tree.map(lambda *leaves: jnp.stack(leaves), *(r._state() for r in runs))
-    if first.step in wanted:
-        for r in runs:
-            r._snapshot()
-
-    def advance(step: int, n: int) -> bool:
-        nonlocal state
-        new, rows = chunk(state, first._source.arrays, keys, jnp.int32(step), jnp.int32(n),
-                          jnp.int32(average_from))
-        rows = np.asarray(rows)[:, :n]
-        for i, r in enumerate(runs):
-            if first_nonfinite(rows[i], (0, 1)) is not None:
-                _unstack(runs, state)
-                r._check_finite(rows[i])
-        state = new
-        for i, r in enumerate(runs):
-            r.history = append_history(r.history, HISTORY_KEYS, rows[i])
-            r.step = step + n
-        if step + n in wanted:
-            _unstack(runs, state)
-            for r in runs:
-                r._snapshot()
-        return True
-
-    drive(advance, first.step, end, first.config.chunk_size, stops=wanted,
-          desc=f"training {len(runs)} GANs", progress=progress)
-    _unstack(runs, state)
-    if average_from != NO_AVERAGE:
-        for r in runs:
-            r.use_average()
-    return runs
-
-
-def _unstack(runs: list[GANRun], state) -> None:
-    """Give run i the i-th slice of the stacked ``state``."""
-    for i, r in enumerate(runs):
-        r._latest = jax.tree.map(lambda x, i=i: x[i], state)
-        r._flush()
+    return {integer("every snapshot step", s, low=start, high=end) for s in snapshots}
