@@ -1,6 +1,6 @@
 """Every committed notebook follows the collection's conventions, and makes a slide deck.
 
-Conventions (DESIGN.md): a python3 kernelspec; a title cell "# NN · ..." that is the first slide;
+Conventions: a python3 kernelspec; a title cell "# NN · ..." that is the first slide;
 a ``parameters``-tagged cell; numbered "## " sections, each a new slide, ending with exercises
 and a summary; stored outputs without timings, memory addresses or temporary paths; widget
 cells marked ``# NBVAL_IGNORE_OUTPUT``; every cell placed on a slide (or skipped).
