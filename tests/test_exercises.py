@@ -6,6 +6,7 @@ quadrature), so a bug in ganlab cannot make an exercise agree with itself.
 
 import math
 
+import numpy as np
 import pytest
 from scipy import integrate, stats
 
@@ -155,3 +156,20 @@ def test_printed_hint_does_not_give_the_answer(exercise_id, capsys):
     assert "hint" in printed
     for spelling in _spellings(right()):
         assert spelling not in printed, spelling
+
+
+def test_a_code_exercise_runs_the_students_function_on_hidden_inputs(capsys):
+    from ganlab.exercises import Exercise, _REGISTRY, register
+
+    register(Exercise("test.square", "square x", lambda x: np.asarray(x) ** 2, "multiply",
+                      kind="code", cases=lambda: [(np.arange(3.0),), (np.array([-2.0]),)]))
+    try:
+        assert exercises.check("test.square", lambda x: x * x)
+        assert not exercises.check("test.square", lambda x: x + x)  # right on 0 and 2 only
+        assert not exercises.check("test.square", 4.0)
+        assert not exercises.check("test.square", lambda x: undefined_name)  # noqa: F821
+        assert "raised NameError" in capsys.readouterr().out
+        with pytest.raises(ValueError, match="needs cases"):
+            register(Exercise("test.bad", "q", lambda: 1, "h", kind="code"))
+    finally:
+        _REGISTRY.pop("test.square", None)

@@ -9,6 +9,14 @@ In a notebook::
 
     answer = None            # replace None with your answer
     gl.exercises.check("04.dstar", answer)
+
+A *code* exercise takes the student's function instead of a number: ``check`` calls it on
+inputs the student never sees (``Exercise.cases()``) and compares each result with the
+library's (``Exercise.expected(*case)``)::
+
+    def d_star(p_data, p_g, x):
+        ...                  # write it here
+    gl.exercises.check("04.dstar_code", d_star)
 """
 
 from __future__ import annotations
@@ -30,8 +38,10 @@ _MODULES = ("autoencoders", "variational", "gan_algorithm", "kl_to_jsd",
 class Exercise:
     """One exercise: ``expected()`` computes the answer; ``rtol``/``atol`` say how close is right.
 
-    ``kind`` is "number" (a float, or an array compared elementwise), "bool" or "choice"
-    (a string compared case-insensitively).
+    ``kind`` is "number" (a float, or an array compared elementwise), "bool", "choice"
+    (a string compared case-insensitively) or "code": the answer is a function, called on
+    each argument tuple of ``cases()`` (hidden inputs) and compared with
+    ``expected(*case)`` elementwise.
     """
 
     id: str
@@ -41,14 +51,18 @@ class Exercise:
     kind: str = "number"
     rtol: float = 1e-3
     atol: float = 1e-4
+    cases: Callable[[], list[tuple]] | None = None
 
 
 _REGISTRY: dict[str, Exercise] = {}
 
 
 def register(exercise: Exercise) -> Exercise:
-    if exercise.kind not in {"number", "bool", "choice"}:
-        raise ValueError(f"exercise kind must be number, bool or choice, got {exercise.kind!r}")
+    if exercise.kind not in {"number", "bool", "choice", "code"}:
+        raise ValueError(f"exercise kind must be number, bool, choice or code, got "
+                         f"{exercise.kind!r}")
+    if (exercise.kind == "code") != (exercise.cases is not None):
+        raise ValueError("a code exercise needs cases (and only a code exercise has them)")
     _REGISTRY[exercise.id] = exercise
     return exercise
 
@@ -63,20 +77,36 @@ def exercise_ids() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def _close(got, want, ex: Exercise) -> bool:
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    want = np.asarray(want, dtype=np.float64)
+    if got.shape != want.shape:
+        return False
+    return bool(np.all(np.isclose(got, want, rtol=ex.rtol, atol=ex.atol, equal_nan=False)))
+
+
 def _is_right(ex: Exercise, answer) -> bool:
+    if ex.kind == "code":
+        if not callable(answer):
+            return False
+        for case in ex.cases():
+            try:
+                got = answer(*case)
+            except Exception as err:  # the student's code failed: a wrong answer, said why
+                print(f"[{ex.id}] your function raised {type(err).__name__}: {err}")
+                return False
+            if not _close(got, ex.expected(*case), ex):
+                return False
+        return True
     expected = ex.expected()
     if ex.kind == "bool":
         return isinstance(answer, (bool, np.bool_)) and bool(answer) == bool(expected)
     if ex.kind == "choice":
         return isinstance(answer, str) and answer.strip().lower() == str(expected).strip().lower()
-    try:
-        got = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    want = np.asarray(expected, dtype=np.float64)
-    if got.shape != want.shape:
-        return False
-    return bool(np.all(np.isclose(got, want, rtol=ex.rtol, atol=ex.atol, equal_nan=False)))
+    return _close(answer, expected, ex)
 
 
 def check(exercise_id: str, answer, *, quiet: bool = False) -> bool:
