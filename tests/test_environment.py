@@ -46,3 +46,29 @@ def test_environment_yml_installs_ganlab_and_a_supported_python():
     assert version >= (3, 11)
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     assert requires == ">=3.11"
+
+
+# What repo2docker (Binder, JupyterHub images) reads besides environment.yml: a Dockerfile makes it
+# ignore everything else; runtime.txt is ignored next to environment.yml; requirements.txt,
+# apt.txt, postBuild and start would add to or change the environment that `make install` builds.
+REPO2DOCKER_EXTRAS = ("Dockerfile", "requirements.txt", "runtime.txt", "apt.txt", "postBuild",
+                      "start", "install.R", "project.toml", "Project.toml", "setup.py")
+
+
+def test_repo2docker_builds_from_environment_yml_alone():
+    found = [name for name in REPO2DOCKER_EXTRAS if (ROOT / name).exists()]
+    assert not found, (
+        f"the repository root has {found}: repo2docker would then build something other than "
+        "environment.yml (keep the environment in environment.yml and pyproject.toml)")
+    for folder in ("binder", ".binder"):
+        assert not (ROOT / folder).exists(), (
+            f"a {folder}/ folder makes repo2docker ignore environment.yml at the root")
+
+
+def test_environment_yml_uses_conda_forge_and_pip_only():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert sorted(d.split("=")[0] for d in conda) == ["pip", "python"], (
+        f"conda packages {conda}: every Python package belongs in the pip section, with the "
+        "ranges pyproject.toml gives it, so both installs resolve the same way")

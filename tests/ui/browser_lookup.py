@@ -28,7 +28,8 @@ def flag(name: str) -> bool:
 def _playwright_chromium() -> str | None:
     """Playwright's own Chromium, if it has been downloaded (never downloads it)."""
     try:
-        from playwright.sync_api import Error as PlaywrightError, sync_playwright
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
     except ImportError:
         return None
     try:

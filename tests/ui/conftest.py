@@ -26,7 +26,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browser_lookup import HOW_TO_GET_A_BROWSER, find_browser, flag
 
 from ganlab.cache import cache_dir

@@ -11,7 +11,6 @@ import math
 import re
 
 import pytest
-
 from labpage import (
     UPDATE_TIMEOUT_MS,
     assert_no_cell_errors,
