@@ -186,6 +186,29 @@ def test_second_run_of_a_configuration_compiles_nothing():
     assert program(small(hidden=(4, 4)), make_source(DATA), None) is not chunk
 
 
+def test_reset_optimizers_continues_as_a_fresh_optimiser_would():
+    # A warm-up leaves Adam moments behind; after reset_optimizers the next steps are those of
+    # networks with the same parameters and brand-new optimisers (same learning rates).
+    run = tr.GANRun(SMALL, DATA)
+    run.set_learning_rates(lr_generator=1e-12, lr_discriminator=3e-3)
+    run.train(20, progress=False)
+    run.set_learning_rates(lr_generator=SMALL.lr_generator, lr_discriminator=SMALL.lr_discriminator)
+    twin = tr.GANRun(SMALL, DATA)
+    twin.restore(run.export_state(), step=run.step, history=run.history)
+    run.reset_optimizers()
+    fresh = tr.GANRun(SMALL, DATA)  # brand-new optimisers; takes the warmed-up parameters
+    for name in ("generator", "discriminator"):
+        nnx.update(getattr(fresh, name), nnx.state(getattr(run, name)))
+    fresh.step = run.step  # the same minibatches from here on
+    assert run.optimizer_steps == {"generator": 20, "discriminator": 20}  # counts are kept
+    lr = run.optimizers["discriminator"].opt_state.hyperparams["learning_rate"][...]
+    assert float(lr) == pytest.approx(SMALL.lr_discriminator)
+    for r in (run, fresh, twin):
+        r.train(5, progress=False)
+    np.testing.assert_allclose(run.history["g_loss"][-5:], fresh.history["g_loss"], rtol=1e-5)
+    assert not np.allclose(twin.history["g_loss"][-5:], fresh.history["g_loss"], rtol=1e-5)
+
+
 def test_diverging_training_stops_and_names_the_step():
     cfg = small(loss="least_squares", lr_generator=1e6, lr_discriminator=1e6)
     with pytest.raises(tr.TrainingDiverged, match=r"diverged at step \d+.*learning rates") as info:

@@ -169,6 +169,16 @@ class GANRun:
         set_adam(self._nets.opt_generator, c.lr_generator, c.beta1, c.beta2)
         set_adam(self._nets.opt_discriminator, c.lr_discriminator, c.beta1, c.beta2)
 
+    def reset_optimizers(self) -> None:
+        """Give both Adam optimisers a fresh state, as at creation: moment estimates and
+        bias-correction counts back to 0. Learning rates and betas stay as they are, and so
+        do the update counts of :attr:`optimizer_steps`. Use it after a phase with other
+        learning rates (a warm-up), so that no moments from that phase carry over."""
+        for opt in (self._nets.opt_generator, self._nets.opt_discriminator):
+            fresh = (opt.opt_state.count, opt.opt_state.inner_state)
+            for var in jax.tree.leaves(fresh, is_leaf=lambda v: isinstance(v, nnx.Variable)):
+                var[...] = jnp.zeros_like(var[...])
+
     # -- queries --------------------------------------------------------------------------
 
     def _module(self, which: str, step: int | None):
