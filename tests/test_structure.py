@@ -115,3 +115,9 @@ def test_a_field_added_later_is_in_the_key_without_anyone_listing_it():
 
 def test_data_fields_are_fields():
     assert DATA_FIELDS <= {f.name for f in dataclasses.fields(GANConfig)}
+
+
+def test_every_module_reads_in_one_sitting():
+    sizes = {p.relative_to(ROOT.parent).as_posix(): len(p.read_text().splitlines())
+             for p in ROOT.rglob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > 500} == {}
