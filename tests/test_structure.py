@@ -3,68 +3,19 @@ the config's fields."""
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import importlib.util
 from pathlib import Path
 
 from ganlab.training import GANConfig
 from ganlab.training.config import DATA_FIELDS, program_fields
 
 ROOT = Path(__file__).resolve().parents[1] / "ganlab"
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(path: Path, modules: set[str]) -> set[str]:
-    """The ganlab modules ``path`` imports, anywhere in it (lazy imports inside functions
-    count: they are dependencies all the same)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        else:
-            continue
-        found |= {n for n in names if n in modules}
-    return found
-
-
-def import_graph() -> dict[str, set[str]]:
-    """``{module: modules it imports}`` over ganlab, without the edges from a module to the
-    packages that contain it (importing a sibling through its package is not a cycle)."""
-    files = {_module_name(p): p for p in ROOT.rglob("*.py")}
-    graph = {}
-    for name, path in files.items():
-        targets = _imports(path, set(files)) - {"ganlab"}
-        graph[name] = {t for t in targets if not name.startswith(t + ".") and t != name}
-    return graph
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle as a list of modules, or None."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node):
-        state[node] = 1
-        stack.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state and (cycle := visit(nxt)):
-                return cycle
-        state[node] = 2
-        stack.pop()
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (cycle := visit(node)):
-            return cycle
-    return None
+_SPEC = importlib.util.spec_from_file_location(
+    "import_graph", Path(__file__).resolve().parents[1] / "tools" / "import_graph.py")
+_TOOL = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_TOOL)
+import_graph, find_cycle = _TOOL.import_graph, _TOOL.find_cycle
 
 
 def test_the_cycle_finder_finds_a_cycle():
