@@ -88,8 +88,14 @@ def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = ()
     return runs
 
 
+@jax.jit
+def _slice(state, i):
+    """The i-th run's state from the stacked ``state``: one compiled call, not one per array."""
+    return jax.tree.map(lambda x: x[i], state)
+
+
 def _unstack(runs: list[GANRun], state) -> None:
     """Give run i the i-th slice of the stacked ``state``."""
     for i, r in enumerate(runs):
-        r._latest = jax.tree.map(lambda x, i=i: x[i], state)
+        r._latest = _slice(state, i)
         r._flush()
