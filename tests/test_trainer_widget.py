@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import jax
 import numpy as np
 import pytest
 from flax import nnx
+from matplotlib.text import Text
 
 from ganlab import distributions as dist
 from ganlab.training import GANConfig
@@ -123,6 +125,59 @@ def test_one_dimensional_data_shows_d_star_and_the_exact_jsd():
         assert t.p_data.dim == 2 and t.run.config.latent_dim == 2
     finally:
         t.close()
+
+
+def small_texts(figure, points=12.0):
+    """The texts of ``figure`` shown smaller than ``points``."""
+    return [(t.get_text(), t.get_fontsize()) for t in figure.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < points]
+
+
+def legends_on_their_axes(figure):
+    """Legends whose box overlaps the data area of their axes."""
+    figure.canvas.get_renderer()
+    return [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None
+            and ax.get_legend().get_window_extent().overlaps(ax.bbox)]
+
+
+def html_font_px(html):
+    return [int(px) for px in re.findall(r"font-size:\s*(\d+)px", html)]
+
+
+def test_the_view_reads_from_the_back_of_a_lecture_hall(trainer):
+    """Text of 12 pt and more, D's heat map with a colour bar naming fake and real, legends off
+    the data, thick lines and large points; the readout and narration in 16 px (12 pt)."""
+    trainer.reset()
+    trainer.step(60)
+    trainer.narrate_step()
+    one_d = GANTrainer("two modes", SMALL.replace(latent_dim=1, noise="gaussian"))
+    try:
+        one_d.step(60)
+        for t in (trainer, one_d):
+            assert small_texts(t.figure) == []
+            assert legends_on_their_axes(t.figure) == []
+            assert t.axes["view"].get_legend() and t.axes["loss"].get_legend()
+            assert html_font_px(t.readout.value) and min(html_font_px(t.readout.value)) >= 16
+            assert int(t.narration.style.font_size.removesuffix("px")) >= 16
+        for name in ("p_data", "p_g", "d", "d_star", "d_loss", "g_loss", "metric"):
+            assert one_d.artists[name].get_linewidth() >= 2.5, name
+        assert one_d.plot.colorbar is None  # no colour encodes a number in 1D
+    finally:
+        one_d.close()
+    bar = trainer.plot.colorbar
+    assert bar.mappable is trainer.artists["heat"]
+    assert (bar.norm.vmin, bar.norm.vmax) == (0.0, 1.0)
+    assert bar.ax.get_ylabel() == "D(x)"
+    ticks = {float(v): label.get_text() for v, label in
+             zip(bar.get_ticks(), bar.ax.get_yticklabels(), strict=True)}
+    assert "fake" in ticks[0.0] and "real" in ticks[1.0]
+    assert min(trainer.artists["real"].get_sizes()) >= 25
+    assert min(trainer.artists["fake"].get_sizes()) >= 25
+    trainer.set(loss="wasserstein_gp")  # a critic's outputs are shown rescaled, and say so
+    assert "critic" in bar.ax.get_ylabel()
+    assert small_texts(trainer.figure) == []
+    trainer.set(loss="non_saturating")
+    assert bar.ax.get_ylabel() == "D(x)"
 
 
 def test_every_data_preset_builds_and_draws():

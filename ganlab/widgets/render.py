@@ -23,9 +23,13 @@ from matplotlib.figure import Figure
 
 from ganlab import plots
 
-__all__ = ["Backgrounds", "FigureWidget", "Shown", "agg_figure", "blit", "check_dpi",
+__all__ = ["Backgrounds", "FigureWidget", "Shown", "TEXT_PX", "agg_figure", "blit", "check_dpi",
            "check_values", "close_tree", "fix_layout", "lecture_style", "png_bytes",
            "readout_table"]
+
+TEXT_PX = 16
+"""The widgets' HTML text (readouts, narration) in CSS pixels: 12 pt, like the smallest text of
+their figures (ticks, legends), readable from the back of a lecture hall."""
 
 
 # ---- pixels -----------------------------------------------------------------------------------
@@ -132,9 +136,9 @@ def close_tree(widget) -> None:
     widget.close()
 
 
-def readout_table(rows, font_size: int = 15) -> str:
+def readout_table(rows, font_size: int = TEXT_PX) -> str:
     """An HTML table of ``(label, value text)`` rows, values right-aligned in monospace: the
-    numeric readout beside every widget's figure."""
+    numeric readout beside every widget's figure (``font_size`` in CSS pixels)."""
     body = "".join(
         f"<tr><td style='padding-right:14px'>{name}</td>"
         f"<td style='text-align:right;font-family:monospace'>{value}</td></tr>"

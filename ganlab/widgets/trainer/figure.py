@@ -7,6 +7,10 @@ G's update will push them) and the generator's warped noise grid. Middle, the lo
 steps. Right, the measure over time: the JSD in 1D, the modes captured and the share of samples
 within 3σ of a mode in 2D.
 
+Made to be read from the back of a lecture hall: every text at least 12 pt, thick lines and
+large markers, D's heat map with a colour bar (0 = looks fake, 1 = looks real), and every legend
+above its panel, off the data, which move on every frame.
+
 Everything that changes is an animated artist, drawn onto a stored background of the axes for
 the current limits (:func:`ganlab.widgets.render.blit`); the axes' limits move in 1-2-5 steps,
 so a full redraw (ticks, labels) is rare.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ganlab import divergences as div
 from ganlab import plots
@@ -27,6 +32,13 @@ __all__ = ["TrainerFigure"]
 
 N_FAKE_SHOWN = 300
 MAX_CURVE_POINTS = 400
+FIGURE_SIZE = (13.0, 4.8)  # inches; at the default 72 dpi, 936 × 346 pixels
+# Points and lines of the 2D view, large enough for a projector: marker areas (pt²), the noise
+# grid's line width (pt), the arrows' shaft width (a fraction of the axes' width).
+POINT_SIZE, GRID_WIDTH, ARROW_WIDTH = 30.0, 1.3, 0.007
+LEGEND = dict(loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2, frameon=False,
+              handlelength=1.6, columnspacing=1.0)  # above the axes: off the moving data
+HEAT_LABELS = {False: "D(x)", True: "critic, rescaled"}
 
 
 def nice_limit(value: float) -> float:
@@ -51,15 +63,19 @@ class TrainerFigure:
     """The trainer's figure for the data and inputs of ``views`` (:class:`Views`).
 
     Attributes: ``figure`` (matplotlib), ``axes`` (``"view"``, ``"loss"``, ``"metric"``),
-    ``artists`` (the animated ones, by name), ``background_drawn`` (True when the last
-    :meth:`blit` had to draw the whole figure: new axis limits).
+    ``artists`` (the animated ones, by name), ``colorbar`` (2D: the colour bar of D's heat
+    map, labelled "D(x)", or "critic, rescaled" for a Wasserstein critic; None in 1D),
+    ``background_drawn`` (True when the last :meth:`blit` had to draw the whole figure: new
+    axis limits, or the colour bar's label changed).
     """
 
     def __init__(self, views: Views, dpi: float):
         self.views = views
+        self.colorbar = None  # 2D: D's colour bar
         with lecture_style():
-            fig = agg_figure((13.0, 4.3), dpi)
-            ax_view, ax_loss, ax_metric = fig.subplots(1, 3, width_ratios=[1.25, 1, 1])
+            fig = agg_figure(FIGURE_SIZE, dpi)
+            fig.get_layout_engine().set(wspace=0.06)  # a clear gap between the y labels
+            ax_view, ax_loss, ax_metric = fig.subplots(1, 3, width_ratios=[1.6, 1, 1])
             art = {}
             if views.dim == 1:
                 self._twin = self._build_1d(ax_view, ax_metric, art)
@@ -67,16 +83,21 @@ class TrainerFigure:
                 self._twin = self._build_2d(ax_view, ax_metric, art)
             (art["d_loss"],) = ax_loss.plot([], [], color=plots.PALETTE["blue"], label="D loss")
             (art["g_loss"],) = ax_loss.plot([], [], color=plots.PALETTE["green"], label="G loss")
-            ax_loss.legend(loc="upper right", fontsize=10, frameon=False)
+            ax_loss.legend(ncols=2, **LEGEND)
+            ax_loss.set_ylabel("loss")
             ax_loss.set_xlabel("step")
             ax_metric.set_xlabel("step")
             for ax in (ax_view, ax_loss, ax_metric):
                 ax.set_autoscale_on(False)
+            # The layout is made once: leave room for the widest tick labels to come.
+            for ax in (ax_loss, ax_metric):
+                ax.set_xlim(0, 100_000)
+            ax_loss.set_ylim(-1.25, 1.75)
         fix_layout(fig, art.values())
         self.figure, self.artists = fig, art
         self.axes = {"view": ax_view, "loss": ax_loss, "metric": ax_metric}
         self._backgrounds = Backgrounds(fig, keep_all=False)  # the step axis only grows
-        self._limits = None  # (steps, loss low, loss high, metric top): set by draw
+        self._limits = None  # (steps, loss low, loss high, metric top, critic): set by draw
         self.background_drawn = False
 
     def _build_1d(self, ax, ax_metric, art):
@@ -94,18 +115,37 @@ class TrainerFigure:
         ax.set_ylim(0, 1.3 * p_data.max())
         ax.set_xlabel("x")
         ax.set_ylabel("density")
-        ax.legend(handles=[art["p_data"], art["p_g"], art["d"], art["d_star"]],
-                  loc="upper left", fontsize=10, frameon=False)
+        # 14 pt: the subscripts of p_data and p_G stay legible
+        ax.legend(handles=[art["p_data"], art["p_g"], art["d"], art["d_star"]], ncols=4,
+                  fontsize=14, **{**LEGEND, "handlelength": 1.4, "columnspacing": 0.8})
         (art["metric"],) = ax_metric.plot([], [], **plots.STYLE["jsd"])
         ax_metric.set_ylabel("JSD (nats)")
-        ax_metric.axhline(div.LOG2, **plots.STYLE["half"])
+        ax_metric.axhline(div.LOG2, **plots.STYLE["half"])  # its ceiling: disjoint supports
+        ax_metric.set_yticks([0.0, 0.2, 0.4, 0.6, div.LOG2], ["0", "0.2", "0.4", "0.6", "log 2"])
         return None
 
     def _build_2d(self, ax, ax_metric, art):
         art.update(plots.draw_plane(ax, self.views.limits, n_grid=N_PLANE))
         plots.update_plane(art, real=self.views.real)
-        ax.legend(loc="upper left", fontsize=10, markerscale=1.5, bbox_to_anchor=(0.0, 1.12),
-                  ncols=2, frameon=False)
+        art["real"].set_sizes([POINT_SIZE])
+        art["fake"].set_sizes([POINT_SIZE])
+        art["fake"].set_linewidth(0.8)
+        art["manifold"].set_linewidth(GRID_WIDTH)
+        art["arrows"].width = ARROW_WIDTH
+        arrow = Line2D([], [], linestyle="none", marker=r"$\rightarrow$", markersize=16,
+                       color=plots.PALETTE["blue"], label="∇ₓD")
+        grid = Line2D([], [], color=art["manifold"].get_color()[0], linewidth=GRID_WIDTH,
+                      label="G(grid)")
+        ax.legend(handles=[art["real"], art["fake"], arrow, grid], ncols=4, markerscale=1.3,
+                  **{**LEGEND, "handlelength": 1.2, "columnspacing": 0.8})
+        # The bar sits on the square view's right (the view keeps to its slot's left side),
+        # where the layout leaves room for it and its labels.
+        ax.set_anchor("W")
+        bar = ax.figure.colorbar(art["heat"], cax=ax.inset_axes([1.04, 0.0, 0.05, 1.0]),
+                                 ticks=[0.0, 0.5, 1.0])
+        bar.ax.set_yticklabels(["0 fake", "0.5", "1 real"])
+        bar.set_label(HEAT_LABELS[False])
+        self.colorbar = bar
         (art["metric"],) = ax_metric.plot([], [], color=plots.PALETTE["vermillion"],
                                           label="modes")
         ax_hq = ax_metric.twinx()
@@ -113,13 +153,11 @@ class TrainerFigure:
         (art["hq"],) = ax_hq.plot([], [], color=plots.PALETTE["sky"], linestyle="--",
                                   label="% within 3σ")
         ax_hq.set_ylim(0, 105)
-        ax_hq.set_ylabel("% of samples within 3σ", fontsize=12)
+        ax_hq.set_ylabel("% of samples within 3σ")
         ax_hq.set_autoscale_on(False)
         modes = self.views.modes
-        ax_metric.set_ylabel(f"modes captured (of {0 if modes is None else len(modes)})",
-                             fontsize=12)
-        ax_metric.legend(handles=[art["metric"], art["hq"]], loc="lower right", fontsize=10,
-                         frameon=False)
+        ax_metric.set_ylabel(f"modes captured (of {0 if modes is None else len(modes)})")
+        ax_metric.legend(handles=[art["metric"], art["hq"]], ncols=2, **LEGEND)
         return ax_hq
 
     def draw(self, numbers, measured: dict, trace: dict, history: dict, step: int, *,
@@ -161,7 +199,7 @@ class TrainerFigure:
         high = nice_limit(finite.max() if finite.size else 1.0)
         if only_widen and self._limits is not None:
             low, high = min(low, self._limits[1]), max(high, self._limits[2])
-        self._set_limits((nice_limit(max(step, 100)), low, high, metric_top))
+        self._set_limits((nice_limit(max(step, 100)), low, high, metric_top, critic))
         self.blit()
 
     def show_points(self, real=None, fake=None) -> None:
@@ -174,18 +212,21 @@ class TrainerFigure:
         top = float(norms.max()) if norms.size and norms.max() > 0 else 1.0
         length = 0.12 * (self.views.limits[1] - self.views.limits[0])
         plots.update_plane(self.artists, arrow_at=at, arrow_vectors=grads / top * length)
+        self.artists["arrows"].width = ARROW_WIDTH  # a new quiver when the count changed
 
     def _set_limits(self, limits) -> None:
         if limits == self._limits:
             return
         self._limits = limits
-        x_top, low, high, metric_top = limits
+        x_top, low, high, metric_top, critic = limits
         self.axes["loss"].set_xlim(0, x_top)
         self.axes["loss"].set_ylim(low, high)
         self.axes["metric"].set_xlim(0, x_top)
         self.axes["metric"].set_ylim(0, metric_top)
         if self._twin is not None:
             self._twin.set_xlim(0, x_top)
+        if self.colorbar is not None:
+            self.colorbar.set_label(HEAT_LABELS[critic])
 
     def blit(self) -> None:
         """The stored background for the current axis limits, then the animated artists."""

@@ -16,7 +16,7 @@ from ganlab import distributions as dist
 from ganlab import plots
 from ganlab.loop import positive_int
 from ganlab.training import GANConfig, GANRun
-from ganlab.widgets.render import FigureWidget, check_dpi, readout_table
+from ganlab.widgets.render import TEXT_PX, FigureWidget, check_dpi, readout_table
 from ganlab.widgets.trainer.defaults import DATA_PRESETS, TRAINER_CONFIG, default_config
 from ganlab.widgets.trainer.figure import TrainerFigure
 from ganlab.widgets.trainer.narration import narrated_update
@@ -86,7 +86,7 @@ class GANTrainer(FigureWidget):
             setattr(self, name, control)
         self._make_buttons()
         self._make_outputs()
-        self.narration = widgets.HTML()
+        self.narration = widgets.HTML(style={"font_size": f"{TEXT_PX}px"})
         self.widget = self._layout()
         self.player = PlayLoop(self)
         self.diverged = None
@@ -335,7 +335,7 @@ class GANTrainer(FigureWidget):
             rows += [("modes captured", f"{v['modes']}/{v['n_modes']}"),
                      ("within 3σ of a mode", f"{100 * v['high_quality']:.1f} %")]
         rows.append(("loss, k", f"{c.loss}, {c.k}"))
-        return readout_table(rows, font_size=14)
+        return readout_table(rows)
 
     # ---- display ----------------------------------------------------------------------------
 
