@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.text import Text
 from PIL import Image
 
 from ganlab import distributions as dist
@@ -92,6 +94,25 @@ def test_default_explorer_shows_figure_numbers_and_controls(explorer):
     assert set(explorer.controls) == expected
     for name, control in explorer.controls.items():
         assert getattr(explorer, name) is control
+
+
+def test_the_figure_reads_from_the_back_of_a_lecture_hall(explorer):
+    """Every text of 12 pt and more (each f(D) title too), the legend off the curves, thick
+    lines, the readout in 16 px (12 pt)."""
+    e = explorer
+    for probe in (1.5, 0.0):  # the f(D) panel's ordinary title, then the underflow one
+        e.set(data_family="normal", data_mean=-4.0, data_std=0.1, g_mean=4.0, g_std=0.1,
+              probe=probe)
+        small = [(t.get_text(), t.get_fontsize()) for t in e.figure.findobj(Text)
+                 if t.get_visible() and t.get_text().strip() and t.get_fontsize() < 12]
+        assert small == []
+    assert "underflow" in e.axes["f"].get_title()
+    legend = e.axes["density"].get_legend()
+    assert legend is not None and not legend.get_window_extent().overlaps(e.axes["density"].bbox)
+    for name in ("p_data", "p_g", "dstar", "f_curve"):
+        assert e.artists[name].get_linewidth() >= 2.5, name
+    sizes = [int(px) for px in re.findall(r"font-size:\s*(\d+)px", e.readout.value)]
+    assert sizes and min(sizes) >= 16
 
 
 def test_displays_as_its_widget(explorer):

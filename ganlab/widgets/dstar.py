@@ -84,13 +84,6 @@ def _distribution(family: str, p: dict) -> dist.Distribution:
     return dist.Uniform(p["centre"] - half, p["centre"] + half)
 
 
-def _dstar_at(la: float, lb: float) -> float:
-    """D*(x) = a / (a + b) from log a and log b; 1/2 where both densities are 0."""
-    if la == -math.inf and lb == -math.inf:
-        return 0.5
-    return math.exp(la - np.logaddexp(la, lb))
-
-
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -128,8 +121,9 @@ class DStarExplorer(FigureWidget):
     the readouts JSD, KL(P_data ‖ P_G), KL(P_G ‖ P_data), V(G, D*) and −2 log 2 + 2 JSD, in nats
     (an infinite KL reads ∞).
 
-    Everything is exact quadrature on ``xs`` = 4001 points over [−10, 10]
+    The divergences are exact quadrature on ``xs`` = 4001 points over [−10, 10]
     (:func:`ganlab.divergences.compare`); the slider ranges keep both densities' mass on it.
+    D* is pointwise (:func:`ganlab.divergences.optimal_discriminator`), exact at the probe too.
 
     Controls (ipywidgets; also in the dict :attr:`controls` under the same names):
 
@@ -314,8 +308,10 @@ class DStarExplorer(FigureWidget):
             ax_d.set_ylim(-0.03, 1.03)
             ax_d.set_yticks([0.0, 0.5, 1.0])
             ax_d.set_ylabel(r"$D^*(x)$", color=plots.STYLE["d_star"]["color"])
+            # Above the axes, off the curves; 14 pt keeps the subscripts of p_data, p_G legible.
             ax.legend(handles=[line_data, line_g, line_dstar, probe_line], loc="lower left",
-                      bbox_to_anchor=(0.0, 1.0), ncols=4, frameon=False, borderaxespad=0.2)
+                      bbox_to_anchor=(0.0, 1.0), ncols=4, frameon=False, borderaxespad=0.2,
+                      fontsize=14)
 
             colour = plots.STYLE["d_star"]["color"]
             (f_curve,) = ax_f.plot(_D_VALUES, np.zeros_like(_D_VALUES), color=colour,
@@ -376,7 +372,7 @@ class DStarExplorer(FigureWidget):
         lp_g = np.asarray(p_g.log_prob(points), dtype=np.float64)
         dens_data, dens_g = np.exp(lp_data[:-1]), np.exp(lp_g[:-1])
         la, lb = float(lp_data[-1]), float(lp_g[-1])
-        d_x = _dstar_at(la, lb)
+        d_x = float(div.optimal_discriminator(p_data, p_g, x))  # exact, 1/2 where a = b = 0
         self.values = {
             "jsd": exact["jsd"],
             "kl_data_g": exact["kl_data_g"],
