@@ -10,11 +10,14 @@ A bare name such as ``"two_gaussians"`` goes to the per-user cache folder
 :func:`load_extras`. Train once, then load::
 
     run, extras = train_once("two_gaussians", lambda: train_gan(data, cfg), config=cfg)
+
+Several seeds trained together, once: :func:`train_seeds_once`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -30,7 +33,8 @@ from ganlab.autoencoding import AEConfig, AERun
 from ganlab.cache import cache_dir
 from ganlab.training import HISTORY_KEYS, GANConfig, GANRun
 
-__all__ = ["checkpoint_path", "save_run", "load_run", "load_extras", "train_once"]
+__all__ = ["checkpoint_path", "save_run", "load_run", "load_extras", "train_once",
+           "train_seeds_once"]
 
 
 _FORMAT = "ganlab.GANRun"
@@ -188,6 +192,39 @@ def train_once(path, train, *, config=None, data=None, labels=None):
     run, extras = result if isinstance(result, tuple) else (result, {})
     save_run(run, path, extras=extras)
     return run, _check_extras(extras)
+
+
+def train_seeds_once(name: str, train, seeds, *, config, data=None, labels=None):
+    """``(runs, extras)``, one of each per seed: trained together by ``train(seeds)`` the first
+    time, loaded after.
+
+    Seed ``s``'s run goes to the cache file ``{name}_{fingerprint}_seed{s}``, the fingerprint a
+    short hash of ``config`` without its seed, so changing any other setting trains again.
+    ``train(seeds)`` returns the runs in the order of ``seeds``, or ``(runs, extras)`` with one
+    dict of arrays per run; it is called only if some seed's file is missing, of another
+    architecture or damaged, and then trains every seed (several seeds in one compiled program
+    cost little more than one) and replaces all their files. ``config``, ``data`` and
+    ``labels`` as in :func:`train_once`.
+    """
+    seeds = [int(s) for s in seeds]
+    values = {k: v for k, v in config.to_dict().items() if k != "seed"}
+    fingerprint = hashlib.sha1(json.dumps(values, sort_keys=True).encode()).hexdigest()[:10]
+    paths = [f"{name}_{fingerprint}_seed{s}" for s in seeds]
+    try:
+        loaded = [(load_run(p, config=config, data=data, labels=labels), load_extras(p))
+                  for p in paths]
+        return [run for run, _ in loaded], [extras for _, extras in loaded]
+    except (FileNotFoundError, ValueError):  # some seed not trained yet, or stale, or damaged
+        pass
+    result = train(seeds)
+    runs, extras = result if isinstance(result, tuple) else (result, [{}] * len(seeds))
+    runs, extras = list(runs), list(extras)
+    if len(runs) != len(seeds) or len(extras) != len(seeds):
+        raise ValueError(f"train(seeds) must return one run (and one extras dict) per seed, "
+                         f"{len(seeds)} in all; got {len(runs)} runs, {len(extras)} extras")
+    for run, more, path in zip(runs, extras, paths):
+        save_run(run, path, extras=more)
+    return runs, [_check_extras(more) for more in extras]
 
 
 def _restore(target: Path, run, files: dict, step: int, history_keys) -> None:

@@ -15,12 +15,20 @@ loss               discriminator                               generator
 minimax            −mean log D(x) − mean log(1 − D(G(z)))       mean log(1 − D(G(z)))
 non_saturating     same as minimax                              −mean log D(G(z))
 least_squares      ½ mean (l_real − 1)² + ½ mean l_fake²        ½ mean (l_fake − 1)²
+least_squares_chi2 ½ mean (l_real − 1)² + ½ mean (l_fake + 1)²  ½ mean l_fake²
 wasserstein_gp     mean f(fake) − mean f(real) (+ λ·GP)         −mean f(fake)
 =================  ==========================================  =================================
 
 "minimax" is Algorithm 1 of Goodfellow et al. (2014) exactly: G descends log(1 − D(G(z))).
-For least squares and Wasserstein the raw output is the score itself (no sigmoid); the
-least-squares optimum is D*(x) = p_data / (p_data + p_G), like the cross-entropy one.
+For least squares and Wasserstein the raw output is the score itself (no sigmoid).
+
+Least squares (Mao et al. 2017) with targets a (fake), b (real) for D and c for G: D's optimum
+is D*(x) = (b p_data + a p_G) / (p_data + p_G), and G's objective at D* (adding the data term
+½ E_data (D − c)², which G cannot change) is C(G) = ½ ∫ ((b − c) p_data + (a − c) p_G)² /
+(p_data + p_G) dx. "least_squares" uses a = 0, b = c = 1: D* = p_data / (p_data + p_G), like the
+cross-entropy optimum, and C(G) = ¼ + ¼ χ²(p_G ‖ m) with m = (p_data + p_G) / 2 and Pearson's
+χ²(P ‖ Q) = ∫ (P − Q)² / Q. "least_squares_chi2" uses Mao et al.'s a = −1, b = 1, c = 0 (b − c = 1,
+b − a = 2), for which C(G) = χ²(p_G ‖ m) exactly, written by them as ½ χ²(p_data + p_G ‖ 2 p_G).
 The gradient penalty needs the critic as a function, so it is separate:
 :func:`gradient_penalty`; the training loop adds it when ``LOSSES[name].gradient_penalty``.
 """
@@ -34,9 +42,10 @@ import jax
 import jax.numpy as jnp
 
 __all__ = [
-    "GANLoss", "LOSSES", "get_loss", "gradient_penalty", "r1_penalty",
+    "GANLoss", "LOSSES", "get_loss", "gradient_penalty", "gradient_penalty_at", "r1_penalty",
     "minimax_d", "minimax_g", "non_saturating_g",
-    "least_squares_d", "least_squares_g", "wasserstein_d", "wasserstein_g",
+    "least_squares_d", "least_squares_g", "least_squares_chi2_d", "least_squares_chi2_g",
+    "wasserstein_d", "wasserstein_g",
 ]
 
 
@@ -64,14 +73,28 @@ def non_saturating_g(fake_logits: jax.Array) -> jax.Array:
     return -jnp.mean(jax.nn.log_sigmoid(fake_logits))
 
 
-def least_squares_d(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
-    """LSGAN: ½ mean (D(x) − 1)² + ½ mean D(G(z))²; raw outputs ``(n,)`` -> scalar."""
-    return 0.5 * jnp.mean(jnp.square(real_logits - 1.0)) + 0.5 * jnp.mean(jnp.square(fake_logits))
+def least_squares_d(real_logits: jax.Array, fake_logits: jax.Array, real_target: float = 1.0,
+                    fake_target: float = 0.0) -> jax.Array:
+    """LSGAN: ½ mean (D(x) − b)² + ½ mean (D(G(z)) − a)² with b = ``real_target``, a =
+    ``fake_target`` (default 1 and 0); raw outputs ``(n,)`` -> scalar."""
+    return (0.5 * jnp.mean(jnp.square(real_logits - real_target))
+            + 0.5 * jnp.mean(jnp.square(fake_logits - fake_target)))
 
 
-def least_squares_g(fake_logits: jax.Array) -> jax.Array:
-    """LSGAN: ½ mean (D(G(z)) − 1)²: G pulls its samples' scores to the real target 1."""
-    return 0.5 * jnp.mean(jnp.square(fake_logits - 1.0))
+def least_squares_g(fake_logits: jax.Array, target: float = 1.0) -> jax.Array:
+    """LSGAN: ½ mean (D(G(z)) − c)², c = ``target`` (default 1, the real target): G pulls its
+    samples' scores to c; ``(n,)`` -> scalar."""
+    return 0.5 * jnp.mean(jnp.square(fake_logits - target))
+
+
+def least_squares_chi2_d(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """LSGAN with Mao et al.'s χ² targets: ½ mean (D(x) − 1)² + ½ mean (D(G(z)) + 1)²."""
+    return least_squares_d(real_logits, fake_logits, real_target=1.0, fake_target=-1.0)
+
+
+def least_squares_chi2_g(fake_logits: jax.Array) -> jax.Array:
+    """LSGAN with Mao et al.'s χ² targets: ½ mean D(G(z))² (c = 0, halfway between a and b)."""
+    return least_squares_g(fake_logits, target=0.0)
 
 
 def wasserstein_d(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
@@ -102,7 +125,17 @@ def gradient_penalty(
     """
     eps_shape = (real.shape[0],) + (1,) * (real.ndim - 1)
     eps = jax.random.uniform(key, eps_shape, dtype=real.dtype)
-    sq = _squared_gradient_norms(critic, eps * real + (1.0 - eps) * fake)
+    return gradient_penalty_at(critic, eps * real + (1.0 - eps) * fake, weight)
+
+
+def gradient_penalty_at(
+    critic: Callable[[jax.Array], jax.Array], points: jax.Array, weight: float = 10.0
+) -> jax.Array:
+    """λ · mean (‖∇f(x̂)‖ − 1)² at the given points x̂ ``(n, ...)``; returns a scalar.
+
+    :func:`gradient_penalty` draws the points between real and fake samples and calls this.
+    """
+    sq = _squared_gradient_norms(critic, points)
     # sqrt has an infinite derivative at 0; a tiny floor keeps the penalty's gradient finite.
     norms = jnp.sqrt(sq + 1e-12)
     return weight * jnp.mean(jnp.square(norms - 1.0))
@@ -144,6 +177,9 @@ LOSSES: dict[str, GANLoss] = {
     "non_saturating": GANLoss("non_saturating", minimax_d, non_saturating_g),
     "least_squares": GANLoss(
         "least_squares", least_squares_d, least_squares_g, probabilities=False
+    ),
+    "least_squares_chi2": GANLoss(
+        "least_squares_chi2", least_squares_chi2_d, least_squares_chi2_g, probabilities=False
     ),
     "wasserstein_gp": GANLoss(
         "wasserstein_gp", wasserstein_d, wasserstein_g, gradient_penalty=True, probabilities=False

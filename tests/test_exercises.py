@@ -54,6 +54,27 @@ def _shift_or_blur():
     return "shifted" if worse else "blurred"
 
 
+def _sharpness(images, down=True):
+    """Mean |difference| of vertical neighbours plus that of horizontal ones, per image."""
+    x = np.asarray(images, np.float64)[..., 0]
+    across = np.abs(x[:, :, 1:] - x[:, :, :-1]).mean(axis=(1, 2))
+    vertical = np.abs(x[:, 1:, :] - x[:, :-1, :]).mean(axis=(1, 2))
+    return across + (vertical if down else across)
+
+
+def _critic_loss(critic, real, fake, eps, root=True):
+    """WGAN-GP's critic loss, λ = 10; root=False penalises ‖∇f‖² − 1 instead of ‖∇f‖ − 1."""
+    import jax
+    import jax.numpy as jnp
+
+    x_hat = eps * real + (1 - eps) * fake
+    grads = np.asarray(jax.grad(lambda x: jnp.sum(critic(x)))(jnp.asarray(x_hat)), np.float64)
+    sq = np.sum(grads**2, axis=1)
+    size = np.sqrt(sq) if root else sq
+    scores = [np.asarray(critic(jnp.asarray(a)), np.float64) for a in (fake, real)]
+    return scores[0].mean() - scores[1].mean() + 10.0 * np.mean((size - 1.0) ** 2)
+
+
 # id -> (a right answer, a wrong answer)
 ANSWERS = {
     # notebook 01: auto-encoders
@@ -89,16 +110,17 @@ ANSWERS = {
     "05.packed_inputs": (lambda: 4 * 2, lambda: 2),
     # notebook 06: a DCGAN on digits; 28 -> ceil(28 / 2) = 14 -> 7.
     "06.feature_map": (lambda: 7, lambda: 6),
-    # linear 16 -> 2·2·32, conv 3×3 32 -> 16, conv 3×3 16 -> 1, all with biases.
-    "06.generator_parameters": (lambda: (16 * 128 + 128) + (9 * 32 * 16 + 16) + (9 * 16 + 1),
-                                lambda: 16 * 128 + 9 * 32 * 16),
+    # linear 16 -> 2·2·64, conv 3×3 64 -> 32, conv 3×3 32 -> 1, all with biases.
+    "06.generator_parameters": (lambda: (16 * 256 + 256) + (9 * 64 * 32 + 32) + (9 * 32 + 1),
+                                lambda: 16 * 256 + 9 * 64 * 32 + 9 * 32),
+    "06.sharpness": (lambda: _sharpness, lambda: lambda images: 2 * _sharpness(images, down=False)),
     # notebook 07: architectures
     "07.cgan_input": (lambda: 16 + 10, lambda: 17),
-    # d* = p_data / (p_data + p_G) with targets 1 and 0.
-    "07.lsgan_dstar": (lambda: 0.3 / (0.3 + 0.1), lambda: 0.5),
-    "07.penalty_norm": (lambda: 1.0, lambda: 0.0),
-    # Same shape, shifted: W1 is the shift.
-    "07.wasserstein": (lambda: 3.0, lambda: math.log(2)),
+    # Disjoint supports: χ²(p_G ‖ m) = ∫ p_G/2 + ∫ p_data/2 = 1 (the JSD would be log 2).
+    "07.lsgan_disjoint": (lambda: 1.0, lambda: math.log(2)),
+    "07.critic_loss": (lambda: _critic_loss, lambda: lambda *case: _critic_loss(*case, root=False)),
+    # N(0, 1) -> N(0, 2²): each quantile z moves to 2z, so W1 = E|z| = sqrt(2/π).
+    "07.wasserstein": (lambda: math.sqrt(2 / math.pi), lambda: 1.0),
 }
 
 

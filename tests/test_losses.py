@@ -22,7 +22,8 @@ def _sigmoid(x):
 
 
 def test_registry_names_and_unknown_name():
-    assert list(losses.LOSSES) == ["minimax", "non_saturating", "least_squares", "wasserstein_gp"]
+    assert list(losses.LOSSES) == ["minimax", "non_saturating", "least_squares",
+                                   "least_squares_chi2", "wasserstein_gp"]
     assert losses.get_loss("minimax").generator is losses.minimax_g
     with pytest.raises(ValueError, match="non_saturating"):
         losses.get_loss("hinge")
@@ -50,6 +51,14 @@ def test_match_the_probability_formulas():
     assert float(losses.least_squares_d(real, fake)) == pytest.approx(
         0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake**2), rel=1e-6)
     assert float(losses.least_squares_g(fake)) == pytest.approx(0.5 * np.mean((fake - 1) ** 2))
+    assert float(losses.least_squares_d(real, fake, real_target=0.5, fake_target=-2.0)) == \
+        pytest.approx(0.5 * np.mean((real - 0.5) ** 2) + 0.5 * np.mean((fake + 2) ** 2), rel=1e-6)
+    assert float(losses.least_squares_g(fake, target=-0.5)) == pytest.approx(
+        0.5 * np.mean((fake + 0.5) ** 2), rel=1e-6)
+    assert float(losses.least_squares_chi2_d(real, fake)) == pytest.approx(
+        0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean((fake + 1) ** 2), rel=1e-6)
+    assert float(losses.least_squares_chi2_g(fake)) == pytest.approx(0.5 * np.mean(fake**2),
+                                                                     rel=1e-6)
     assert float(losses.wasserstein_d(real, fake)) == pytest.approx(fake.mean() - real.mean())
     assert float(losses.wasserstein_g(fake)) == pytest.approx(-fake.mean())
 
@@ -107,6 +116,18 @@ def test_gradient_penalty_of_linear_critics():
     assert float(losses.gradient_penalty(f, real, fake, key)) == pytest.approx(40.0, rel=1e-5)
     assert float(losses.gradient_penalty(f, real, fake, key, weight=1.0)) == pytest.approx(
         4.0, rel=1e-5)
+    # the same points, given: λ (‖∇f(x̂)‖ − 1)² for f(x) = ½‖x‖², ∇f = x̂
+    eps = jax.random.uniform(key, (64, 1))
+    points = eps * real + (1 - eps) * fake
+
+    def quadratic(x):
+        return 0.5 * jnp.sum(x**2, axis=1)
+
+    expected = 10.0 * np.mean((np.linalg.norm(np.asarray(points), axis=1) - 1.0) ** 2)
+    assert float(losses.gradient_penalty_at(quadratic, points)) == pytest.approx(expected,
+                                                                                rel=1e-4)
+    assert float(losses.gradient_penalty(quadratic, real, fake, key)) == pytest.approx(
+        float(losses.gradient_penalty_at(quadratic, points)), rel=1e-6)
 
 
 def test_gradient_penalty_is_differentiable_at_a_flat_critic():
@@ -131,3 +152,49 @@ def test_r1_penalty_is_half_gamma_times_the_mean_squared_gradient_at_the_reals()
     assert float(losses.r1_penalty(lambda x: 0.5 * jnp.sum(x**2, axis=1), real, 0.1)) == \
         pytest.approx(expected, rel=1e-5)
     assert float(losses.r1_penalty(lambda x: 0.0 * x[:, 0] + 1.0, real, 5.0)) == 0.0
+
+
+def _normal_pdf(x, loc):
+    return np.exp(-0.5 * (x - loc) ** 2) / np.sqrt(2 * np.pi)
+
+
+# (name, fake target a, real target b, generator target c)
+LS_TARGETS = [("least_squares", 0.0, 1.0, 1.0), ("least_squares_chi2", -1.0, 1.0, 0.0)]
+
+
+@pytest.mark.parametrize("name, a, b, c", LS_TARGETS)
+def test_least_squares_optimum_and_generator_criterion(name, a, b, c):
+    """At each x, D* = (b p_data + a p_G) / (p_data + p_G) minimises D's expected loss; G's
+    objective at D* (with the data term) is C(G) = χ²(p_G ‖ m) for Mao et al.'s targets and
+    ¼ + ¼ χ²(p_G ‖ m) for the 0-1 targets, m = (p_data + p_G) / 2 (Pearson χ²)."""
+    loss = losses.get_loss(name)
+    xs = np.linspace(-12.0, 14.0, 20001)
+    dx = xs[1] - xs[0]
+    for shift in (0.0, 0.7, 2.5):
+        p_data, p_g = _normal_pdf(xs, 0.0), _normal_pdf(xs, shift)
+        d_star = (b * p_data + a * p_g) / (p_data + p_g)
+
+        # D's expected loss at one x: p_data · ½(s − b)² + p_G · ½(s − a)², built from the loss
+        def expected(s, pd, pg):
+            real_part = loss.discriminator(s[None], jnp.full(1, a))   # ½(s − b)²
+            fake_part = loss.discriminator(jnp.full(1, b), s[None])   # ½(s − a)²
+            return pd * real_part + pg * fake_part
+
+        idx = np.arange(0, len(xs), 997)
+        slopes = jax.vmap(jax.grad(expected))(jnp.asarray(d_star[idx], jnp.float32),
+                                              p_data[idx], p_g[idx])
+        assert np.allclose(np.asarray(slopes), 0.0, atol=1e-6)
+        nudged = jax.vmap(expected)(jnp.asarray(d_star[idx] + 0.05, jnp.float32), p_data[idx],
+                                    p_g[idx])
+        at_optimum = jax.vmap(expected)(jnp.asarray(d_star[idx], jnp.float32), p_data[idx],
+                                        p_g[idx])
+        assert np.all(np.asarray(nudged) >= np.asarray(at_optimum))
+
+        g_pointwise = np.asarray(jax.vmap(lambda s: loss.generator(s[None]))(
+            jnp.asarray(d_star, jnp.float32)), np.float64)              # ½(D* − c)²
+        criterion = np.sum((p_data + p_g) * g_pointwise) * dx
+        m = 0.5 * (p_data + p_g)
+        chi2 = np.sum((p_g - m) ** 2 / m) * dx
+        expected_value = chi2 if name == "least_squares_chi2" else 0.25 + 0.25 * chi2
+        assert criterion == pytest.approx(expected_value, abs=1e-5)
+    assert shift > 0 and chi2 > 0.1  # the distributions differ: the identity is not 0 = 0
