@@ -237,6 +237,60 @@ def first_step_times() -> list[tuple[str, float, float, float]]:
     return rows
 
 
+# ---- several seeds side by side, and the engine's performance forks ----------------------
+
+
+def _seconds(train) -> float:
+    train()  # compile and warm up
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        train()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def seeds_at_once(n_seeds: int = 3) -> list[tuple[str, float, float]]:
+    """(label, seconds for one seed, seconds for ``n_seeds`` side by side)."""
+    from ganlab.presets import PRESETS
+
+    rows = []
+    toy = _config(32, 2000)
+    rows.append(("1D toy 2×32, 2,000 steps",
+                 _seconds(lambda: tr.train_gan(DATA, toy, progress=False)),
+                 _seconds(lambda: tr.train_gan(DATA, toy, seeds=range(n_seeds), progress=False))))
+    digits = PRESETS["digits"]
+    images, config = digits.data(), digits.config.replace(steps=300, chunk_size=100)
+    rows.append(("digits DCGAN preset, 300 steps",
+                 _seconds(lambda: tr.train_gan(images, config, progress=False)),
+                 _seconds(lambda: tr.train_gan(images, config, seeds=range(n_seeds),
+                                               progress=False))))
+    return rows
+
+
+def forks() -> list[tuple[str, float, float]]:
+    """(fork, steps/s with it, steps/s without) on the 1D toy at 2×32 and 2×64, same run."""
+    from ganlab.training import step
+
+    rows = []
+    for width in WIDTHS:
+        for name, attr, off in (("minibatches drawn up front", "_PREDRAW_BYTES", 0),
+                                ("real and fake in one pass of D", "_ONE_PASS", False)):
+            rate = {}
+            for label in ("on", "off"):
+                saved = getattr(step, attr)
+                if label == "off":
+                    setattr(step, attr, off)
+                step._PROGRAMS.clear()
+                try:
+                    rate[label] = bench_train_gan(width)
+                finally:
+                    setattr(step, attr, saved)
+                    step._PROGRAMS.clear()
+            rows.append((f"{name}, 2×{width}", rate["on"], rate["off"]))
+    return rows
+
+
 # ---- report -------------------------------------------------------------------------------
 
 
@@ -278,6 +332,15 @@ def main() -> None:
     achieved = flops * ours[64] / 1e9
     print(f"\nmatmul FLOPs per step at 2×64: {flops / 1e6:.1f} M → {achieved:.1f} GFLOP/s "
           f"= {achieved / PEAK_GFLOPS:.1%} of {PEAK_GFLOPS:.0f} GFLOP/s")
+
+    print("\nseveral seeds side by side (target: 3 seeds ≤ 1.5× the time of one):")
+    for label, one, many in seeds_at_once():
+        print(f"  {label:<34} 1 seed {one:6.2f} s   3 seeds {many:6.2f} s   "
+              f"ratio {many / one:4.2f}×")
+
+    print("\nperformance forks of the compiled step (steps/s with and without):")
+    for label, on, off in forks():
+        print(f"  {label:<40} {on:>8,.0f} vs {off:>8,.0f}   ({on / off:4.2f}×)")
 
     print("\nfresh interpreter → import ganlab → first training step (GANConfig(steps=1)):")
     print(f"  {'':<22}{'import s':>10}{'first step s':>14}{'total s':>10}{'process s':>11}")

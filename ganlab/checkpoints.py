@@ -202,8 +202,8 @@ def train_seeds_once(name: str, train, seeds, *, config, data=None, labels=None)
     short hash of ``config`` without its seed, so changing any other setting trains again.
     ``train(seeds)`` returns the runs in the order of ``seeds``, or ``(runs, extras)`` with one
     dict of arrays per run; it is called only if some seed's file is missing, of another
-    architecture or damaged, and then trains every seed (several seeds in one compiled program
-    cost little more than one) and replaces all their files. ``config``, ``data`` and
+    architecture or damaged, and then trains every seed side by side
+    and replaces all their files. ``config``, ``data`` and
     ``labels`` as in :func:`train_once`.
     """
     seeds = [int(s) for s in seeds]

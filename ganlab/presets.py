@@ -72,7 +72,7 @@ class Recipe:
               callback=None) -> GANRun | list[GANRun]:
         """Train on ``data()`` with ``seed`` (default: the config's); returns the GANRun.
 
-        ``seeds``: train one run per seed in one compiled program and return the list
+        ``seeds``: train one run per seed, side by side, and return the list
         (:func:`ganlab.training.train_seeds`). ``callback(run)`` is called between compiled
         chunks, as in :meth:`GANRun.train` (one seed only).
         """

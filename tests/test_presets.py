@@ -117,8 +117,6 @@ def test_a_recipe_trains_several_seeds_at_once_as_it_trains_each():
     for run in together:
         alone = recipe.train(seed=run.config.seed)
         assert run.step == alone.step == 50
-        np.testing.assert_allclose(run.history["g_loss"], alone.history["g_loss"], rtol=1e-4,
-                                   atol=1e-5)
+        np.testing.assert_array_equal(run.history["g_loss"], alone.history["g_loss"])
         key = jax.random.key(0)
-        np.testing.assert_allclose(run.sample(20, key), alone.sample(20, key), rtol=1e-4,
-                                   atol=1e-5)
+        np.testing.assert_array_equal(run.sample(20, key), alone.sample(20, key))

@@ -12,7 +12,7 @@ Where to read (each module is short):
   on one screen, and the compiled loop that runs it chunk by chunk;
 - :mod:`~ganlab.training.train`: :func:`train_gan`, the entry point;
 - :mod:`~ganlab.training.run`: :class:`GANRun` (train, sample, query);
-- :mod:`~ganlab.training.seeds`: :func:`train_seeds`, several seeds in one compiled program.
+- :mod:`~ganlab.training.seeds`: :func:`train_seeds`, several seeds trained side by side.
 
 Shapes: data is a ganlab distribution, an array ``(n, d)``, or images ``(n, h, w, c)`` in
 [0, 1]; the generator maps noise ``(m, noise_dim)`` to ``(m, d)`` or ``(m, h, w, c)``; the

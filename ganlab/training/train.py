@@ -29,10 +29,9 @@ def train_gan(data, config: GANConfig | None = None, *, snapshots: Iterable[int]
     config (seed included) gives the same numbers. Algorithm 1 itself, as the library runs
     it: :func:`ganlab.training.step.algorithm1_step`.
 
-    ``seeds``: train one GAN per seed (``config.seed`` is then ignored), all in one compiled
-    program (:func:`ganlab.training.seeds.train_seeds`), and return the list of runs; each
-    run's numbers are those of ``train_gan`` with ``config.replace(seed=s)``, up to float
-    rounding.
+    ``seeds``: train one GAN per seed (``config.seed`` is then ignored), side by side
+    (:func:`ganlab.training.seeds.train_seeds`), and return the list of runs; each run's
+    numbers are exactly those of ``train_gan`` with ``config.replace(seed=s)``.
     """
     config = GANConfig() if config is None else config
     if not isinstance(config, GANConfig):
