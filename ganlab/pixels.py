@@ -3,15 +3,22 @@
 Images are ``(n, h, w, c)`` arrays in [0, 1]. :func:`shift_images` moves every digit a few
 pixels (a digit that looks just as real), :func:`blur_images` smooths it (a digit that looks
 washed out); :func:`pixel_loss` scores both against the original, :func:`sharpness` measures
-what the eye sees: real digits have crisp strokes, blurred ones do not.
+what the eye sees: real digits have crisp strokes, blurred ones do not. :func:`binarise` makes
+black-and-white images (for a Bernoulli likelihood), and :func:`sample_quality` scores a set of
+generated digits against real ones the same way for every model (VAE or GAN): sharpness, the
+digit classifier's confidence (:mod:`ganlab.digit_score`) and how far the digit classes are
+from the real images' proportions.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["pixel_loss", "shift_images", "blur_images", "sharpness"]
+__all__ = ["pixel_loss", "shift_images", "blur_images", "sharpness", "binarise",
+           "Quality", "sample_quality"]
 
 
 def _images(images) -> np.ndarray:
@@ -55,3 +62,42 @@ def sharpness(images) -> np.ndarray:
     arr = _images(images)
     return (np.mean(np.abs(np.diff(arr, axis=1)), axis=(1, 2, 3))
             + np.mean(np.abs(np.diff(arr, axis=2)), axis=(1, 2, 3)))
+
+
+def binarise(images, threshold: float = 0.5) -> np.ndarray:
+    """Black and white images: 1.0 where a pixel is >= ``threshold`` (in (0, 1]), else 0.0."""
+    if not 0.0 < float(threshold) <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+    return (_images(images) >= float(threshold)).astype(np.float32)
+
+
+class Quality(NamedTuple):
+    """Scores of generated digits (see :func:`sample_quality`); each a plain float or int."""
+
+    sharpness: float            # mean :func:`sharpness` of the samples
+    relative_sharpness: float   # that ÷ the real images' mean sharpness (1: as crisp as real)
+    confidence: float           # the digit classifier's mean confidence on the samples
+    classes: int                # digit classes holding >= 3 % of the samples
+    class_distance: float       # ½ Σ_c |share_c(samples) − share_c(real)|, in [0, 1]
+
+
+def sample_quality(samples, real) -> Quality:
+    """Score ``samples`` ``(n, h, w, 1)`` against ``real`` images of the same shape, in [0, 1].
+
+    The same judge for both: shares of the digit classes are those the classifier of
+    :mod:`ganlab.digit_score` assigns, so ``class_distance`` (total variation between the two
+    class proportions) is 0 when the samples hold the digits in the real images' proportions
+    and 1 when they hold none of the same classes. 8×8 digits or 28×28 MNIST only.
+    """
+    from ganlab import digit_score
+
+    a, b = _images(samples), _images(real)
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError(f"samples {a.shape} and real images {b.shape} differ in image shape")
+    scored, reference = digit_score.digit_score(a), digit_score.digit_score(b)
+    real_sharpness = float(sharpness(b).mean())
+    mean_sharpness = float(sharpness(a).mean())
+    return Quality(mean_sharpness,
+                   mean_sharpness / real_sharpness if real_sharpness > 0 else float("nan"),
+                   scored.score, scored.covered,
+                   0.5 * float(np.abs(scored.shares - reference.shares).sum()))

@@ -9,6 +9,7 @@ import pytest
 from flax import nnx
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from ganlab import datasets
 from ganlab.autoencoding import (
@@ -67,6 +68,10 @@ def test_bad_inputs_are_value_errors(digits):
         AERun(AEConfig(), train * 255)
     with pytest.raises(ValueError, match="shape"):
         AERun(AEConfig(), np.zeros((4, 64)))
+    with pytest.raises(ValueError, match="multiples of 1/1"):
+        AERun(AEConfig(levels=1), train)              # grey digits, Bernoulli likelihood
+    with pytest.raises(ValueError, match="levels"):
+        AEConfig(levels=0)
     with pytest.raises(ValueError, match="divisible"):
         AERun(AEConfig(encoder="conv", channels=(8, 8, 8, 8)), train)
     run = AERun(AEConfig(kind="ae"), train)
@@ -121,8 +126,21 @@ def test_vae_elbo_improves(trained, digits):
     assert vae.elbo(test) > fresh.elbo(test) + 10.0
     loss = vae.history["loss"]
     assert loss[-200:].mean() < loss[:10].mean() - 15.0
-    # The ELBO is a lower bound on log p(x) <= 0 for Bernoulli pixels: negative.
+    # A lower bound on log p(x) of a normalised likelihood of discrete pixels: below 0.
     assert vae.elbo(test) < 0.0
+
+
+def test_importance_sampling_tightens_the_elbo(trained, digits):
+    _, test = digits
+    vae = trained["vae"]
+    elbo = vae.elbo(test)
+    one_draw = vae.log_likelihood(test, n_samples=1)       # the ELBO's own estimator
+    many = vae.log_likelihood(test, n_samples=300)
+    assert abs(one_draw - elbo) < 0.05 * abs(elbo)
+    assert elbo < many < 0.0
+    assert many > vae.log_likelihood(test, n_samples=10)
+    with pytest.raises(ValueError, match="needs a VAE"):
+        trained["ae"].log_likelihood(test)
 
 
 @settings(max_examples=25, deadline=None)
@@ -144,9 +162,28 @@ def test_losses_by_hand():
     logits = jnp.asarray([[[[0.0], [2.0]]]])          # (1, 1, 2, 1)
     x = jnp.asarray([[[[1.0], [0.0]]]])
     expected = math.log(2.0) + math.log(1.0 + math.exp(2.0))
-    np.testing.assert_allclose(reconstruction_loss(logits, x), [expected], rtol=1e-6)
+    np.testing.assert_allclose(reconstruction_loss(logits, x, 1), [expected], rtol=1e-6)
+    # Binomial pixels: k of 4 sub-pixels inked, each with probability sigmoid(logit).
+    x4 = jnp.asarray([[[[0.75], [0.0]]]])
+    p = 1.0 / (1.0 + np.exp(-np.asarray([0.0, 2.0])))
+    expected = -stats.binom.logpmf([3, 0], 4, p).sum()
+    np.testing.assert_allclose(reconstruction_loss(logits, x4, 4), [expected], rtol=1e-5)
     np.testing.assert_allclose(gaussian_kl(jnp.zeros((1, 3)), jnp.zeros((1, 3))), [0.0])
     np.testing.assert_allclose(gaussian_kl(jnp.asarray([[1.0]]), jnp.asarray([[0.0]])), [0.5])
+
+
+@pytest.mark.parametrize("levels", [1, 4, 16, 255])
+def test_the_likelihood_is_normalised_over_the_pixel_values(levels):
+    # p(x_j | z) summed over every value x_j = k / levels a pixel can take is 1, for any logit.
+    logits = jnp.asarray([-6.0, -1.3, 0.0, 0.4, 2.5, 7.0])
+    values = jnp.arange(levels + 1) / levels
+    x = jnp.broadcast_to(values[:, None], (levels + 1, len(logits))).reshape(-1, 1, 1, 1)
+    l = jnp.broadcast_to(logits[None, :], (levels + 1, len(logits))).reshape(-1, 1, 1, 1)
+    p = jnp.exp(-reconstruction_loss(l, x, levels)).reshape(levels + 1, len(logits))
+    np.testing.assert_allclose(p.sum(axis=0), 1.0, rtol=1e-4)
+    # Grey values under a Bernoulli likelihood are no probabilities: they sum to more than 1.
+    grey = jnp.arange(17.0).reshape(-1, 1, 1, 1) / 16
+    assert float(jnp.exp(-reconstruction_loss(jnp.zeros_like(grey), grey, 1)).sum()) > 1.5
 
 
 def test_reparameterisation_gradient():
@@ -161,7 +198,7 @@ def test_reparameterisation_gradient():
 def test_vae_loss_is_the_training_loss(digits):
     train, _ = digits
     run = AERun(AEConfig(hidden=(32,)), train)
-    loss, (rec, kl) = vae_loss(run.model, jnp.asarray(train[:16]), jnp.zeros((16, 2)))
+    loss, (rec, kl) = vae_loss(run.model, jnp.asarray(train[:16]), jnp.zeros((16, 2)), 16)
     assert float(loss) == pytest.approx(float(rec + kl))
     assert float(kl) >= 0.0
 
@@ -180,6 +217,8 @@ def test_checkpoint_round_trip_resumes_exactly(digits, tmp_path):
     np.testing.assert_array_equal(loaded.encode(train[:5]), whole.encode(train[:5]))
     with pytest.raises(ValueError, match="different auto-encoder"):
         load_run(path, config=cfg.replace(latent_dim=3))
+    with pytest.raises(ValueError, match="different auto-encoder"):
+        load_run(path, config=cfg.replace(levels=1))       # another likelihood
     with pytest.raises(ValueError, match="no images to train"):
         load_run(path).train(1, progress=False)
 

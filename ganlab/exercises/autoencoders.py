@@ -1,6 +1,7 @@
 """Exercises of notebook 01: auto-encoders.
 
-Each expected answer is computed here with ganlab's own code when it is checked.
+Each expected answer is computed here with ganlab's own code when it is checked; the code
+exercise runs the student's function on inputs drawn here, never shown in the notebook.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ import numpy as np
 from ganlab import datasets
 from ganlab.exercises import Exercise, register
 
-__all__ = ["CODE_DIM", "INTERPOLATION", "PIXEL"]
+__all__ = ["NATS", "INTERPOLATION"]
 
 # The settings each question refers to (the notebook prints the same ones).
-CODE_DIM = 2
+NATS = 22.18                                         # −log p(x) of one 8×8 image, in nats
 INTERPOLATION = ((1.0, -2.0), (3.0, 4.0), 0.25)     # z_a, z_b, t
-PIXEL = (1.0, 0.8)                                   # pixel value x, decoded ink probability
 
 
-def _compression_ratio() -> float:
+def _bits_per_pixel() -> float:
     images, _ = datasets.load("digits", "test")
-    return float(np.prod(images.shape[1:])) / CODE_DIM
+    return NATS / math.log(2.0) / float(np.prod(images.shape[1:]))
 
 
 def _interpolated_code() -> float:
@@ -33,22 +33,31 @@ def _interpolated_code() -> float:
     return float(interpolate(z_a, z_b, 5)[int(round(t * 4))][1])
 
 
-def _pixel_loss() -> float:
+def _loss_cases() -> list[tuple]:
+    """(logits, x) pairs: black-and-white images of three shapes, logits in about ±6."""
+    rng = np.random.default_rng(20240101)
+    cases = []
+    for shape in ((4, 8, 8, 1), (2, 3, 5, 1), (1, 2, 2, 1)):
+        logits = np.clip(rng.normal(0.0, 2.5, shape), -6, 6).astype(np.float32)
+        x = (rng.random(shape) < 0.4).astype(np.float32)
+        cases.append((logits, x))
+    return cases
+
+
+def _library_loss(logits, x) -> np.ndarray:
     from ganlab.autoencoding import reconstruction_loss
 
-    x, p = PIXEL
-    logit = math.log(p / (1.0 - p))
-    return float(reconstruction_loss(jnp.full((1, 1, 1, 1), logit), jnp.full((1, 1, 1, 1), x))[0])
+    return np.asarray(reconstruction_loss(jnp.asarray(logits), jnp.asarray(x), 1))
 
 
 register(Exercise(
-    id="01.compression_ratio",
+    id="01.bits_per_pixel",
     question=(
-        f"An auto-encoder squeezes each 8×8 digit into a code of {CODE_DIM} numbers. How many "
-        "pixel values does one code number stand for (the compression ratio)?"
+        f"A model gives one black-and-white 8×8 digit the probability p(x) with −log p(x) = "
+        f"{NATS:g} nats. How many bits per pixel is that?"
     ),
-    expected=_compression_ratio,
-    hint="Count the numbers that go into the encoder and the numbers that come out.",
+    expected=_bits_per_pixel,
+    hint="1 bit = log 2 nats: divide by log 2 (natural log), then share it among the pixels.",
 ))
 
 register(Exercise(
@@ -63,11 +72,15 @@ register(Exercise(
 ))
 
 register(Exercise(
-    id="01.pixel_loss",
+    id="01.reconstruction_loss",
     question=(
-        f"A pixel has value x = {PIXEL[0]:g} and the decoder gives it ink probability "
-        f"{PIXEL[1]:g}. What is its binary cross-entropy, in nats?"
+        "Write reconstruction_loss(logits, x): logits and black-and-white images x, both "
+        "(n, h, w, 1); return −log p(x | z) under independent Bernoulli pixels with ink "
+        "probability σ(logit), in nats, one number per image: shape (n,)."
     ),
-    expected=_pixel_loss,
-    hint="−[x log p + (1 − x) log(1 − p)]; with x = 1 only the first term is left.",
+    expected=_library_loss,
+    hint=("Per pixel −[x log σ(l) + (1 − x) log(1 − σ(l))] with σ(l) = 1 / (1 + e^(−l)); "
+          "sum it over the pixels of each image (not the mean), so the result has shape (n,)."),
+    kind="code",
+    cases=_loss_cases,
 ))

@@ -1,44 +1,50 @@
 """Exercises of notebook 02: variational auto-encoders and the limits of pixel losses.
 
-Each expected answer is computed here with ganlab's own code when it is checked.
+Each expected answer is computed here with ganlab's own code when it is checked; the code
+exercises run the student's function on inputs drawn here, never shown in the notebook.
 """
 
 from __future__ import annotations
 
-import math
-
 import jax.numpy as jnp
+import numpy as np
 
 from ganlab.exercises import Exercise, register
 
-__all__ = ["KL_CASE", "REPARAM_CASE", "SHIFT", "BLUR"]
+__all__ = ["SHIFT_DOWN", "BLUR"]
 
-# The settings each question refers to (the notebook prints the same ones).
-KL_CASE = (1.0, 0.5)             # mean, standard deviation of q(z | x), one coordinate
-REPARAM_CASE = (0.5, 2.0, -0.75)  # mean, standard deviation, eps
-SHIFT, BLUR = 1, 1.0              # pixels of shift, width of the Gaussian blur
+# The settings the shift-or-blur question refers to.
+SHIFT_DOWN, BLUR = 1, 3.0         # pixels of downward shift, width of the Gaussian blur
 
 
-def _kl() -> float:
+def _gaussian_cases() -> list[tuple]:
+    """(mean, log_var, eps) triples of shapes (5, 2), (3, 1) and (2, 4)."""
+    rng = np.random.default_rng(20240202)
+    out = []
+    for shape in ((5, 2), (3, 1), (2, 4)):
+        out.append((rng.normal(0.0, 1.2, shape).astype(np.float32),
+                    rng.uniform(-2.5, 1.0, shape).astype(np.float32),
+                    rng.normal(0.0, 1.0, shape).astype(np.float32)))
+    return out
+
+
+def _kl(mean, log_var) -> np.ndarray:
     from ganlab.autoencoding import gaussian_kl
 
-    mean, std = KL_CASE
-    return float(gaussian_kl(jnp.asarray([[mean]]), jnp.asarray([[2 * math.log(std)]]))[0])
+    return np.asarray(gaussian_kl(jnp.asarray(mean), jnp.asarray(log_var)))
 
 
-def _reparameterised() -> float:
+def _reparameterised(mean, log_var, eps) -> np.ndarray:
     from ganlab.models import reparameterize
 
-    mean, std, eps = REPARAM_CASE
-    return float(reparameterize(jnp.asarray(mean), jnp.asarray(2 * math.log(std)),
-                                jnp.asarray(eps)))
+    return np.asarray(reparameterize(jnp.asarray(mean), jnp.asarray(log_var), jnp.asarray(eps)))
 
 
 def _larger_pixel_loss() -> str:
     from ganlab import datasets, pixels
 
-    images, _ = datasets.load("digits", "test")
-    shifted = pixels.pixel_loss(pixels.shift_images(images, SHIFT), images).mean()
+    images = pixels.binarise(datasets.load("digits", "test")[0])
+    shifted = pixels.pixel_loss(pixels.shift_images(images, 0, SHIFT_DOWN), images).mean()
     blurred = pixels.pixel_loss(pixels.blur_images(images, BLUR), images).mean()
     return "shifted" if shifted > blurred else "blurred"
 
@@ -46,32 +52,39 @@ def _larger_pixel_loss() -> str:
 register(Exercise(
     id="02.kl",
     question=(
-        f"q(z | x) = N({KL_CASE[0]:g}, {KL_CASE[1]:g}²) in one dimension. What is "
-        "KL(q ‖ N(0, 1)) in nats?"
+        "Write gaussian_kl(mean, log_var): both (n, d), the mean and log σ² of "
+        "q(z | x) = N(mean, diag σ²) for n images; return KL(q ‖ N(0, I)) in nats, one number "
+        "per image: shape (n,)."
     ),
     expected=_kl,
-    hint="½ (μ² + σ² − 1 − log σ²), with the log of the variance, not of the deviation.",
+    hint=("Per coordinate ½ (μ² + σ² − 1 − log σ²) with σ² = exp(log_var); sum over the d "
+          "coordinates of each row."),
+    kind="code",
+    cases=lambda: [case[:2] for case in _gaussian_cases()],
 ))
 
 register(Exercise(
     id="02.reparameterised",
     question=(
-        f"μ = {REPARAM_CASE[0]:g}, σ = {REPARAM_CASE[1]:g} and the noise draw is "
-        f"ε = {REPARAM_CASE[2]:g}. Which z does the reparameterisation trick give?"
+        "Write reparameterize(mean, log_var, eps): all three (n, d); return the draw z of "
+        "N(mean, diag σ²) that the noise eps ~ N(0, I) gives, as a differentiable function of "
+        "mean and log_var."
     ),
     expected=_reparameterised,
-    hint="z = μ + σ · ε: the randomness is all in ε.",
+    hint="z = μ + σ · ε, and σ is the square root of the variance: exp(½ log σ²).",
+    kind="code",
+    cases=_gaussian_cases,
 ))
 
 register(Exercise(
     id="02.shift_or_blur",
     question=(
-        f"Digits shifted by {SHIFT} pixel or blurred with a Gaussian of width {BLUR:g} pixel: "
-        'which has the larger mean squared pixel loss against the originals? Answer "shifted" '
-        'or "blurred".'
+        f"The notebook's black-and-white test digits, shifted down by {SHIFT_DOWN} pixel, or "
+        f"blurred with a Gaussian {BLUR:g} pixels wide: which has the larger mean squared pixel "
+        'loss against the originals? Answer "shifted" or "blurred".'
     ),
     expected=_larger_pixel_loss,
-    hint=("Moving a stroke sideways puts ink where the original had paper and paper where "
-          "it had ink; smoothing only moves a little ink to the neighbours."),
+    hint=("Think of how much of an 8×8 digit is left after a blur that wide, then measure "
+          "both with gl.pixels.shift_images, blur_images and pixel_loss."),
     kind="choice",
 ))
