@@ -32,7 +32,7 @@ def test_train_gan_refuses_a_recipe_and_says_how_to_train_it():
 
 def test_recipe_train_runs_the_finishing_phase_at_lower_learning_rates():
     small = dataclasses.replace(PRESETS["ring"], config=PRESETS["ring"].config.replace(steps=20),
-                                finish_steps=10, finish_lr_divisor=4.0,
+                                finish_steps=10, finish_lr_divisor=4.0, average_steps=0,
                                 finish_discriminator_factor=3.0)
     run = small.train(seed=3)
     assert run.step == small.total_steps == 30
