@@ -138,13 +138,15 @@ def close_tree(widget) -> None:
 
 def readout_table(rows, font_size: int = TEXT_PX) -> str:
     """An HTML table of ``(label, value text)`` rows, values right-aligned in monospace: the
-    numeric readout beside every widget's figure (``font_size`` in CSS pixels)."""
+    numeric readout beside every widget's figure (``font_size`` in CSS pixels). Its lines never
+    wrap: a number is read whole or not at all."""
     body = "".join(
         f"<tr><td style='padding-right:14px'>{name}</td>"
         f"<td style='text-align:right;font-family:monospace'>{value}</td></tr>"
         for name, value in rows
     )
-    return f"<table style='font-size:{font_size}px;line-height:1.5'>{body}</table>"
+    return (f"<table style='font-size:{font_size}px;line-height:1.5;white-space:nowrap'>"
+            f"{body}</table>")
 
 
 def check_values(controls: dict, values: dict) -> None:
@@ -227,9 +229,10 @@ class FigureWidget(Shown):
             self._holding = before
 
     def _make_outputs(self) -> None:
-        """``self.image`` (the figure, PNG) and ``self.readout`` (HTML: the numbers)."""
+        """``self.image`` (the figure, PNG) and ``self.readout`` (HTML: the numbers, which
+        keep their width: a row of the page too narrow for both shrinks the image)."""
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.readout = widgets.HTML()
+        self.readout = widgets.HTML(layout=widgets.Layout(flex="0 0 auto"))
 
     def _observe(self) -> None:
         for control in self.controls.values():

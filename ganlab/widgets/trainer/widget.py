@@ -146,8 +146,11 @@ class GANTrainer(FigureWidget):
                           c["auto_steps"]]),
             widgets.VBox([c["width"], c["depth"], c["latent_dim"]]),
         ])
-        return widgets.VBox([buttons, widgets.HBox([self.image, self.readout]), columns,
-                             self.narration])
+        # Where the page is too narrow for the figure and the numbers side by side, the
+        # numbers go below it and the figure keeps its size (its text stays at 12 pt and more).
+        figure = widgets.HBox([self.image, self.readout],
+                              layout=widgets.Layout(flex_flow="row wrap"))
+        return widgets.VBox([buttons, figure, columns, self.narration])
 
     def _on_change(self, change):
         if not self._holding and change["owner"] is self.controls["steps_per_frame"]:
@@ -325,16 +328,17 @@ class GANTrainer(FigureWidget):
                             "draw": 1e3 * (t2 - t1), "encode": 1e3 * (t3 - t2)}
 
     def _readout_html(self) -> str:
-        v, c = self.values, self.run.config
+        """Short labels, so the numbers fit beside the figure on a lecture-hall screen (the
+        loss and k are on their controls, just below)."""
+        v = self.values
         rows = [("step", f"{v['step']:,}"), ("D loss", f"{v['d_loss']:.3f}"),
-                ("G loss", f"{v['g_loss']:.3f}"), ("mean D(x), data", f"{v['d_real']:.3f}"),
+                ("G loss", f"{v['g_loss']:.3f}"), ("mean D(x)", f"{v['d_real']:.3f}"),
                 ("mean D(G(z))", f"{v['d_fake']:.3f}")]
         if "jsd" in v:
-            rows.append(("JSD(p<sub>data</sub> ‖ p<sub>G</sub>)", plots.format_nats(v["jsd"])))
+            rows.append(("JSD (nats)", plots.format_nats(v["jsd"])))
         if "modes" in v:
             rows += [("modes captured", f"{v['modes']}/{v['n_modes']}"),
-                     ("within 3σ of a mode", f"{100 * v['high_quality']:.1f} %")]
-        rows.append(("loss, k", f"{c.loss}, {c.k}"))
+                     ("within 3σ", f"{100 * v['high_quality']:.1f} %")]
         return readout_table(rows)
 
     # ---- display ----------------------------------------------------------------------------
