@@ -95,6 +95,72 @@ def _critic_loss(critic, real, fake, eps, root=True):
     return scores[0].mean() - scores[1].mean() + 10.0 * np.mean((size - 1.0) ** 2)
 
 
+def _toy_step(params, reals, d_noise, g_noise, lr, loss, *, d_sign=-1.0):
+    """Algorithm 1 for D(x) = sigmoid(w x + b), G(z) = mu + sigma z, gradients by hand in
+    float64. d_sign=+1 is the classic slip: D *descends* V."""
+
+    def sig(t):
+        return 1.0 / (1.0 + np.exp(-t))
+
+    w, b, mu, sigma = np.asarray(params, np.float64)
+    for real, z in zip(reals, d_noise):
+        fake = mu + sigma * z
+        up_r, down_f = 1.0 - sig(w * real + b), sig(w * fake + b)  # dV/dl on real, -dV/dl on fake
+        grad_w = np.mean(up_r * real) - np.mean(down_f * fake)        # dV/dw
+        grad_b = np.mean(up_r) - np.mean(down_f)
+        w, b = w - d_sign * lr * grad_w, b - d_sign * lr * grad_b
+    s = sig(w * (mu + sigma * g_noise) + b)
+    dl = -s if loss == "minimax" else -(1.0 - s)  # d(G's loss)/d(logit) per fake
+    return np.array([w, b, mu - lr * np.mean(dl * w), sigma - lr * np.mean(dl * w * g_noise)])
+
+
+def _dstar_code(p_data, p_g, x):
+    """D* from the two log densities: sigmoid of their difference, 1/2 where both are -inf."""
+    lp = np.asarray(p_data.log_prob(x), np.float64)
+    lq = np.asarray(p_g.log_prob(x), np.float64)
+    both_zero = np.isneginf(lp) & np.isneginf(lq)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(both_zero, 0.5, 1.0 / (1.0 + np.exp(np.where(both_zero, 0.0, lq - lp))))
+
+
+def _dstar_naive(p_data, p_g, x):
+    p, q = np.asarray(p_data.prob(x), np.float64), np.asarray(p_g.prob(x), np.float64)
+    with np.errstate(invalid="ignore"):
+        return p / (p + q)
+
+
+def _jsd_code(p, q, xs, *, log=np.log, halves=True):
+    """JSD by a Riemann sum on the grid; log=np.log2 gives bits, halves=False forgets the ½."""
+    dx, m = xs[1] - xs[0], 0.5 * (p + q)
+
+    def kl_to_m(a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return dx * np.sum(np.where(a > 0, a * log(a / m), 0.0))
+
+    return (0.5 if halves else 1.0) * (kl_to_m(p) + kl_to_m(q))
+
+
+def _sharpness(images, down=True):
+    """Mean |difference| of vertical neighbours plus that of horizontal ones, per image."""
+    x = np.asarray(images, np.float64)[..., 0]
+    across = np.abs(x[:, :, 1:] - x[:, :, :-1]).mean(axis=(1, 2))
+    vertical = np.abs(x[:, 1:, :] - x[:, :-1, :]).mean(axis=(1, 2))
+    return across + (vertical if down else across)
+
+
+def _critic_loss(critic, real, fake, eps, root=True):
+    """WGAN-GP's critic loss, λ = 10; root=False penalises ‖∇f‖² − 1 instead of ‖∇f‖ − 1."""
+    import jax
+    import jax.numpy as jnp
+
+    x_hat = eps * real + (1 - eps) * fake
+    grads = np.asarray(jax.grad(lambda x: jnp.sum(critic(x)))(jnp.asarray(x_hat)), np.float64)
+    sq = np.sum(grads**2, axis=1)
+    size = np.sqrt(sq) if root else sq
+    scores = [np.asarray(critic(jnp.asarray(a)), np.float64) for a in (fake, real)]
+    return scores[0].mean() - scores[1].mean() + 10.0 * np.mean((size - 1.0) ** 2)
+
+
 # id -> (a right answer, a wrong answer)
 ANSWERS = {
     # notebook 01: auto-encoders
@@ -110,8 +176,8 @@ ANSWERS = {
                                                                     variance_for_std=True)),
     "02.shift_or_blur": (_shift_or_blur, lambda: "shifted"),
     # notebook 03: the GAN game and Algorithm 1
-    # p_G = p_data: D* = 1/2 everywhere, so V = log 1/2 + log 1/2.
-    "03.value_at_equilibrium": (lambda: -math.log(4.0), lambda: 0.0),
+    "03.algorithm1_step": (lambda: _toy_step,
+                           lambda: lambda *case: _toy_step(*case, d_sign=1.0)),
     # Equal widths: the densities cross halfway between the means 3 and 1.5.
     "03.dstar_half": (lambda: (3.0 + 1.5) / 2, lambda: 3.0),
     # |d(-log sigmoid l)/dl| / |d log(1 - sigmoid l)/dl| = (1 - D) / D at D = 0.01.
@@ -121,8 +187,8 @@ ANSWERS = {
     # notebook 04: from maximum likelihood (KL) to the JSD
     "04.dstar": (_dstar, lambda: 1 - _dstar()),
     "04.max_v": (_max_v, lambda: -2 * math.log(2)),
-    "04.jsd_disjoint": (lambda: math.log(2), lambda: 1.0),
-    "04.mode_seeking": (lambda: "reverse", lambda: "forward"),
+    "04.dstar_code": (lambda: _dstar_code, lambda: _dstar_naive),
+    "04.jsd_code": (lambda: _jsd_code, lambda: lambda p, q, xs: _jsd_code(p, q, xs, log=np.log2)),
     # notebook 05: training dynamics
     # p_G = p_data: D* = p / (p + p) = 1/2 wherever p > 0.
     "05.heat_at_equilibrium": (lambda: 0.5, lambda: 1.0),
@@ -182,8 +248,25 @@ def test_a_near_miss_is_refused():
 
 
 def test_choice_is_case_and_space_insensitive():
-    assert exercises.check("04.mode_seeking", "  Reverse ", quiet=True) is True
-    assert exercises.check("04.mode_seeking", 1, quiet=True) is False
+    from ganlab.exercises import _REGISTRY, Exercise, register
+
+    register(Exercise("test.choice", "which?", lambda: "reverse", "think", kind="choice"))
+    try:
+        assert exercises.check("test.choice", "  Reverse ", quiet=True) is True
+        assert exercises.check("test.choice", 1, quiet=True) is False
+    finally:
+        _REGISTRY.pop("test.choice", None)
+
+
+def test_the_jsd_code_exercise_catches_the_usual_slips():
+    def kl_to_mixture_only(p, q, xs):  # KL(p || m) alone: right only for a symmetric pair
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(p > 0, p * np.log(p / (0.5 * (p + q))), 0.0)
+        return (xs[1] - xs[0]) * np.sum(terms)
+
+    assert not exercises.check("04.jsd_code",
+                               lambda p, q, xs: _jsd_code(p, q, xs, halves=False), quiet=True)
+    assert not exercises.check("04.jsd_code", kl_to_mixture_only, quiet=True)
 
 
 def _spellings(answer):

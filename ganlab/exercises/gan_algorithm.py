@@ -17,7 +17,8 @@ from ganlab import divergences as div
 from ganlab import losses
 from ganlab.exercises import Exercise, register
 
-__all__ = ["DATA", "CROSSING_G", "REJECTED_D", "DRAWN_K", "DRAWN_M", "DRAWN_ITERATIONS"]
+__all__ = ["CROSSING_G", "DATA", "DRAWN_ITERATIONS", "DRAWN_K", "DRAWN_M", "REJECTED_D",
+           "toy_algorithm1_step"]
 
 # The settings each question refers to (the notebook prints the same ones).
 DATA = dist.Normal(3.0, 0.8)            # p_data of the notebook
@@ -26,9 +27,48 @@ REJECTED_D = 0.01                       # D's output on a fake it confidently re
 DRAWN_K, DRAWN_M, DRAWN_ITERATIONS = 3, 64, 1000
 
 
-def _value_at_equilibrium() -> float:
-    xs = div.grid(-6.0, 12.0, 4001)
-    return div.value(DATA, DATA, div.optimal_discriminator(DATA, DATA, xs), xs)
+def toy_algorithm1_step(params, reals, d_noise, g_noise, lr, loss):
+    """One iteration of Algorithm 1 with plain gradient steps, for a toy pair of players.
+
+    D(x) = sigmoid(w x + b) and G(z) = mu + sigma z; ``params`` ``(4,)`` = (w, b, mu, sigma).
+    ``reals`` and ``d_noise`` ``(k, m)``: the data and noise minibatches of D's k steps;
+    ``g_noise`` ``(m,)``: the noise of G's step; ``lr``: the step size of both players;
+    ``loss``: G's loss, "minimax" or "non_saturating". D takes k steps up V's minibatch
+    estimate (each on its own minibatch, G fixed), then G one step down its loss (D fixed).
+    Returns the new parameters ``(4,)``.
+    """
+    generator_loss = {"minimax": losses.minimax_g, "non_saturating": losses.non_saturating_g}
+    if loss not in generator_loss:
+        raise ValueError(f"loss must be 'minimax' or 'non_saturating', got {loss!r}")
+    params, reals, d_noise, g_noise = (jnp.asarray(a, jnp.float32)
+                                       for a in (params, reals, d_noise, g_noise))
+
+    def logit(d, x):
+        return d[0] * x + d[1]
+
+    def d_loss(d, g, real, z):  # -V on the minibatch: D's binary cross-entropy
+        return losses.minimax_d(logit(d, real), logit(d, g[0] + g[1] * z))
+
+    def g_loss(g, d):
+        return generator_loss[loss](logit(d, g[0] + g[1] * g_noise))
+
+    d, g = params[:2], params[2:]
+    for real, z in zip(reals, d_noise):  # ascent on V = descent on D's loss -V
+        d = d - lr * jax.grad(d_loss)(d, g, real, z)
+    g = g - lr * jax.grad(g_loss)(g, d)
+    return np.asarray(jnp.concatenate([d, g]))
+
+
+def _toy_cases() -> list[tuple]:
+    """Hidden inputs of the code exercise: both losses, k = 1, 2 and 3, m = 16."""
+    rng = np.random.default_rng(2014)
+    cases = []
+    for k, loss in ((1, "minimax"), (1, "non_saturating"), (2, "minimax"), (3, "non_saturating")):
+        params = np.array([rng.normal(1.0, 0.5), rng.normal(0.0, 0.5), rng.normal(1.0, 0.5),
+                           rng.uniform(0.5, 1.5)])
+        cases.append((params, rng.normal(3.0, 0.8, (k, 16)), rng.normal(size=(k, 16)),
+                      rng.normal(size=16), 0.1, loss))
+    return cases
 
 
 def _dstar_half() -> float:
@@ -58,17 +98,22 @@ def _data_drawn() -> int:
 
 
 register(Exercise(
-    id="03.value_at_equilibrium",
+    id="03.algorithm1_step",
     question=(
-        "p_data = p_G = N(3, 0.8^2) and D is the best discriminator D*. What is V(G, D) in "
-        "nats?"
+        "Write one iteration of Algorithm 1 with plain gradient steps for D(x) = sigmoid(w x + b) "
+        "and G(z) = mu + sigma z: algorithm1_step(params, reals, d_noise, g_noise, lr, loss) "
+        "with params = (w, b, mu, sigma), reals and d_noise of shape (k, m), g_noise of shape "
+        "(m,); return the new (w, b, mu, sigma)."
     ),
-    expected=_value_at_equilibrium,
+    expected=toy_algorithm1_step,
     hint=(
-        "When p_G = p_data, D*(x) is the same number at every x. Both expectations in V are "
-        "then the log of a constant; add them up."
+        "D goes up V (so down D's loss -V), G goes down its loss, both by lr times a gradient. "
+        "Take D's k steps one after another, step j on reals[j] and d_noise[j] with G fixed; "
+        "then one step of G on g_noise, through the updated D. loss='minimax' is "
+        "mean log(1 - D(G(z))), 'non_saturating' is -mean log D(G(z))."
     ),
-    kind="number",
+    kind="code",
+    cases=_toy_cases,
 ))
 
 register(Exercise(

@@ -5,22 +5,27 @@ Each expected answer is computed here with ganlab's exact divergences when it is
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ganlab import distributions as dist
 from ganlab import divergences as div
 from ganlab.exercises import Exercise, register
 
-__all__ = ["DSTAR_AT", "DSTAR_PAIR", "MAX_V_PAIR", "DISJOINT_PAIR", "BIMODAL"]
+__all__ = ["DSTAR_AT", "DSTAR_PAIR", "MAX_V_PAIR", "jsd_on_grid"]
 
 # The settings each question refers to (the notebook prints the same ones).
 DSTAR_AT = 0.5
 DSTAR_PAIR = (dist.Normal(0.0, 1.0), dist.Normal(2.0, 1.0))        # (p_data, p_G)
 MAX_V_PAIR = (dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0))        # (p_data, p_G)
-DISJOINT_PAIR = (dist.Uniform(0.0, 1.0), dist.Uniform(2.0, 3.0))   # (p_data, p_G)
-BIMODAL = dist.Mixture([dist.Normal(-3.0, 0.5), dist.Normal(3.0, 0.5)])
+
+# Hidden pairs (p_data, p_G) of the code exercises: overlapping, lopsided, disjoint, one-sided.
+_PAIRS = (
+    (dist.Normal(0.0, 1.0), dist.Normal(1.5, 0.5)),
+    (dist.Mixture([dist.Normal(-2.0, 0.5), dist.Normal(2.0, 0.7)], weights=[0.3, 0.7]),
+     dist.Normal(1.0, 2.0)),
+    (dist.Uniform(-1.0, 1.0), dist.Uniform(2.0, 3.0)),
+    (dist.Uniform(0.0, 2.0), dist.Normal(0.5, 1.0)),
+)
 
 
 def _grid():
@@ -33,25 +38,6 @@ def _dstar_at_point() -> float:
 
 def _max_v() -> float:
     return div.compare(*MAX_V_PAIR, _grid())["v_star"]
-
-
-def _jsd_disjoint() -> float:
-    return div.jsd(*DISJOINT_PAIR, div.grid(-1.0, 4.0, 2001))
-
-
-def _mode_seeking() -> str:
-    xs = _grid()
-    # One Gaussian that covers both modes (same mean and variance as BIMODAL) and one that
-    # sits on a single mode. The mode-seeking divergence is the one preferring the latter.
-    centres = np.asarray(BIMODAL.modes).reshape(-1)
-    spread = math.sqrt(0.5**2 + float(np.mean(centres**2)))
-    cover = dist.Normal(float(np.mean(centres)), spread)
-    one_mode = dist.Normal(float(centres[-1]), 0.5)
-    forward_prefers_one_mode = div.kl(BIMODAL, one_mode, xs) < div.kl(BIMODAL, cover, xs)
-    reverse_prefers_one_mode = div.kl(one_mode, BIMODAL, xs) < div.kl(cover, BIMODAL, xs)
-    if forward_prefers_one_mode == reverse_prefers_one_mode:
-        raise RuntimeError("the two KL directions should disagree on this example")
-    return "reverse" if reverse_prefers_one_mode else "forward"
 
 
 register(Exercise(
@@ -83,29 +69,63 @@ register(Exercise(
     kind="number",
 ))
 
+def _dstar_cases() -> list[tuple]:
+    """Points in the bulk, in the far tails (both densities underflow there, even in float64)
+    and outside the uniforms' supports."""
+    x = np.array([-45.0, -6.0, -1.0, -0.3, 0.0, 0.7, 1.2, 2.5, 3.0, 9.0, 40.0], np.float32)
+    return [(p, q, x) for p, q in _PAIRS]
+
+
+def _dstar_code(p_data, p_g, x):
+    return np.asarray(div.optimal_discriminator(p_data, p_g, x))
+
+
+def jsd_on_grid(p, q, xs) -> float:
+    """The library's JSD in nats of the densities whose values ``p``, ``q`` ``(n,)`` are given
+    on the evenly spaced points ``xs`` ``(n,)``."""
+    return div.jsd(dist.Tabulated(xs, p), dist.Tabulated(xs, q), xs)
+
+
+def _jsd_cases() -> list[tuple]:
+    xs = np.linspace(-10.0, 10.0, 8001)
+    return [(np.asarray(p.prob(xs), np.float64), np.asarray(q.prob(xs), np.float64), xs)
+            for p, q in _PAIRS]
+
+
 register(Exercise(
-    id="04.jsd_disjoint",
-    question="p_data = U(0, 1) and p_G = U(2, 3). What is JSD(p_data || p_G) in nats?",
-    expected=_jsd_disjoint,
-    hint=(
-        "Where only p_data has mass, the mixture m = (p_data + p_G)/2 is half of p_data, so "
-        "log(p_data / m) is the same number everywhere there. The same holds for p_G."
+    id="04.dstar_code",
+    question=(
+        "Write d_star(p_data, p_g, x): the optimal discriminator at the points x (an array), "
+        "for any two ganlab distributions (they have .prob and .log_prob). It must be right "
+        "everywhere, also far out in the tails where both densities are too small for a float, "
+        "and 1/2 where both densities are exactly 0."
     ),
-    kind="number",
+    expected=_dstar_code,
+    hint=(
+        "p / (p + q) is 0 / 0 where both densities underflow. Its log-odds "
+        "log(D* / (1 - D*)) is log p_data(x) - log p_G(x), which stays a finite number there: "
+        "apply the sigmoid to it. Where both log densities are -inf that difference is NaN: "
+        "put 1/2 there (np.where)."
+    ),
+    kind="code",
+    cases=_dstar_cases,
 ))
 
 register(Exercise(
-    id="04.mode_seeking",
+    id="04.jsd_code",
     question=(
-        "Fitting one Gaussian p_G to a two-mode p_data: which KL is mode seeking (p_G settles "
-        'on one mode)? Answer "forward" for KL(p_data || p_G) or "reverse" for '
-        "KL(p_G || p_data)."
+        "Write jsd(p, q, xs): the Jensen-Shannon divergence in nats of two densities given by "
+        "their values p and q (arrays) on the evenly spaced points xs. Turn each integral into "
+        "a sum over the grid (times the spacing)."
     ),
-    expected=_mode_seeking,
+    expected=jsd_on_grid,
     hint=(
-        "Ask which expectation each KL takes. The one averaged over p_data's samples punishes "
-        "p_G wherever data lives and p_G has almost no mass; the other one only looks where "
-        "p_G itself puts mass."
+        "JSD = 1/2 KL(p || m) + 1/2 KL(q || m) with m = (p + q) / 2, and KL(p || m) is the "
+        "integral of p log(p / m). Use natural logarithms, and let the points where a density "
+        "is 0 add nothing (0 log 0 = 0): np.where, not a bare log."
     ),
-    kind="choice",
+    kind="code",
+    rtol=1e-2,
+    atol=1e-3,
+    cases=_jsd_cases,
 ))

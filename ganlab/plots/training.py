@@ -1,6 +1,7 @@
 """Figures of a GAN while it trains (notebooks 03, 05 and 07): one moment of a 1D GAN in the
-style of Goodfellow et al.'s Fig. 1, the losses and the JSD over the steps, and G's gradient
-under the two generator losses. Same palette and styles as :mod:`ganlab.plots.core`.
+style of Goodfellow et al.'s Fig. 1, the losses and the JSD over the steps, G's gradient under
+the two generator losses, the two half-steps of Algorithm 1 as a diagram, and what each
+half-step changes. Same palette and styles as :mod:`ganlab.plots.core`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganlab.plots.core import STYLE, _axes
+from ganlab.plots.core import PALETTE, STYLE, _axes
+from ganlab.plots.diagrams import _arrow, _box
 
 __all__ = ["plot_gan_moment", "plot_training_progress", "plot_generator_gradients",
-           "plot_jsd_curves"]
+           "plot_jsd_curves", "plot_update_steps", "plot_half_steps"]
 
 
 def plot_gan_moment(xs, p_data, p_g, d, d_star, z=None, x_of_z=None, *, ax=None, title=None):
@@ -182,3 +184,86 @@ def plot_jsd_curves(curves: dict, *, ax=None, styles: dict | None = None,
     ax.set_ylabel("JSD  (nats)")
     ax.legend(loc="lower left")
     return ax
+
+
+def plot_update_steps():
+    """Algorithm 1's two half-steps as block diagrams; returns the Figure.
+
+    Left, the discriminator's step: real points and G's fakes (G fixed: the fakes are plain
+    inputs) go into D, a binary classifier trained on the labels 1 (real) and 0 (fake). Right,
+    the generator's step: G and D stacked into one network z -> G -> D -> D(G(z)); the
+    gradient of G's loss flows back through D, but only G's parameters change.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(15, 4.6), constrained_layout=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.02, wspace=0.05)
+    g_col, d_col, data_col = STYLE["p_g"]["color"], STYLE["d"]["color"], PALETTE["black"]
+    grad_col, fixed_col = PALETTE["vermillion"], "0.55"
+    for ax, title in zip(axes, ("D's step: G fixed, D learns to classify",
+                                "G's step: G and D as one network, D fixed")):
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 4.6)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_title(title)
+
+    left = axes[0]
+    _box(left, 1.0, 3.5, 1.7, 0.7, "data x", data_col, fontsize=13)
+    _box(left, 0.7, 1.3, 1.0, 0.6, "noise z", data_col, fontsize=12)
+    _box(left, 2.4, 1.3, 1.3, 0.8, "G\n(fixed)", fixed_col, fontsize=13)
+    _box(left, 5.0, 2.4, 1.5, 1.1, "D\n(trained)", d_col, fontsize=13)
+    _box(left, 8.2, 2.4, 3.0, 1.5, "label 1 for real,\n0 for fake:\nD's loss = −V̂", d_col,
+         fontsize=12)
+    _arrow(left, (1.2, 1.3), (1.75, 1.3))
+    _arrow(left, (1.9, 3.5), (4.25, 2.7))
+    _arrow(left, (3.05, 1.3), (4.25, 2.1))
+    _arrow(left, (5.75, 2.4), (6.7, 2.4))
+    for x, y, text in ((3.0, 3.3, "real x"), (3.0, 2.0, "fake G(z)"), (6.2, 2.6, "D(x)")):
+        left.text(x, y, text, ha="center", va="bottom", fontsize=12)
+    _arrow(left, (7.4, 1.55), (5.3, 1.8), grad_col, rad=-0.3, dashed=True)
+    left.text(6.6, 0.55, "gradient: updates D only", ha="center", fontsize=12, color=grad_col)
+
+    right = axes[1]
+    right.add_patch(plt.Rectangle((1.55, 1.25), 5.4, 2.3, fill=False, linestyle="--",
+                                  linewidth=2, edgecolor="0.3"))
+    right.text(4.25, 3.75, "one network:  z  →  D(G(z))", ha="center", fontsize=13)
+    _box(right, 0.7, 2.4, 1.0, 0.6, "noise z", data_col, fontsize=12)
+    _box(right, 2.9, 2.4, 1.5, 1.1, "G\n(trained)", g_col, fontsize=13)
+    _box(right, 5.7, 2.4, 1.5, 1.1, "D\n(fixed)", fixed_col, fontsize=13)
+    _box(right, 8.6, 2.4, 2.4, 1.5, "G's loss:\nD(G(z)) should\nbe 1 (\"real\")", g_col,
+         fontsize=12)
+    _arrow(right, (1.2, 2.4), (2.15, 2.4))
+    _arrow(right, (3.65, 2.4), (4.95, 2.4))
+    right.text(4.3, 2.5, "G(z)", ha="center", va="bottom", fontsize=12)
+    _arrow(right, (6.45, 2.4), (7.4, 2.4))
+    _arrow(right, (8.4, 1.6), (3.2, 1.7), grad_col, rad=-0.25, dashed=True)
+    right.text(5.3, 0.25, "gradient flows back through D, updates G only", ha="center",
+               fontsize=12, color=grad_col)
+    return fig
+
+
+def plot_half_steps(labels, d_of_fakes, jsd, *, axes=None):
+    """What each half-step of training changes, for several runs (seeds).
+
+    ``labels``: one name per moment (e.g. "G v1 · D v1"); ``d_of_fakes`` and ``jsd``:
+    ``(n_runs, n_moments)``, the mean D(G(z)) on a fixed batch of noise and JSD(p_data ‖ p_G)
+    in nats at each moment. One thin line per run, their mean thick; a D half-step can only
+    change the left panel, a G half-step both. Returns the 2 axes.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(14, 4.2))
+    x = np.arange(len(labels))
+    for ax, values, colour, ylabel in (
+            (axes[0], d_of_fakes, STYLE["d"]["color"], "mean D(G(z))"),
+            (axes[1], jsd, STYLE["jsd"]["color"], "JSD  (nats)")):
+        values = np.asarray(values, dtype=np.float64)
+        for row in values:
+            ax.plot(x, row, color=colour, linewidth=1.2, alpha=0.45, marker="o", markersize=4)
+        ax.plot(x, values.mean(axis=0), color=colour, linewidth=3.0, marker="o", markersize=7,
+                label=f"mean of {values.shape[0]} seeds")
+        ax.set_xticks(x, labels, rotation=20, ha="right")
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="best")
+    axes[0].set_ylim(0.0, 1.0)
+    axes[0].axhline(0.5, **STYLE["half"])
+    axes[1].set_ylim(0.0, math.log(2.0) * 1.05)
+    return axes
