@@ -15,22 +15,74 @@ The encoder is an auto-encoder's encoder and, with ``out_dim=1``, an image discr
 decoder is an auto-encoder's decoder and an image generator. ``norm="layer"`` puts a layer norm
 after every hidden convolution (statistics per image, so nothing depends on the batch, unlike
 batch norm, and nothing changes between training and sampling).
+
+Every 3×3 convolution is a :class:`Conv3x3` (parameters ``kernel`` ``(3, 3, c_in, c_out)`` and
+``bias`` ``(c_out,)``, initialised as ``nnx.Conv`` does with LeCun-uniform weights and zero
+biases) computed by :func:`conv3x3`. XLA's own convolutions are slow on the CPU for images this
+small (slowest of all the transposed ones that the gradient of a stride-2 convolution needs), so
+by default the convolutions are written as matrix products, which the CPU runs fast:
+
+- a convolution with stride s (the encoder's s = 2), "im2col": the nine shifted, every s-th
+  pixel, slices of the zero-padded input, side by side on the channel axis, form an
+  ``(n·h'·w', 9·c_in)`` matrix; one product with the kernel as a ``(9·c_in, c_out)`` matrix
+  gives every output pixel.
+- a decoder level, ×2 nearest-neighbour upsampling then a stride-1 convolution: output pixel p
+  is the sum over the nine taps t of (upsampled input at p + t) @ kernel[t]. Upsampling only
+  copies pixels, so the products are taken on the coarse input, ``z = x @ [kernel[t] for every
+  t]`` ``(n·h·w, 9·c_out)``, four times fewer than on the upsampled one; each tap's slice of z
+  is then upsampled, shifted by t and added.
+
+Both agree with ``jax.lax.conv_general_dilated`` (on the upsampled input) up to float rounding,
+values and gradients (tests/test_conv.py). The environment variable ``GANLAB_CONV``, read once
+when this module is imported, picks the implementation: ``matmul`` (the default, above) or
+``native`` (``jax.lax.conv_general_dilated``), kept for checking and benchmarking
+(``benchmarks/bench_conv.py`` compares the two). Upsampling is a broadcast and a reshape in both.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from ganlab.models.mlp import _LECUN_UNIFORM, ACTIVATIONS, _positive_int, activation_fn, \
-    check_hidden
+from ganlab.models.mlp import (
+    _LECUN_UNIFORM,
+    ACTIVATIONS,
+    _positive_int,
+    activation_fn,
+    check_hidden,
+)
 
-__all__ = ["ConvEncoder", "ConvDecoder", "NORMS", "check_image_shape"]
+__all__ = [
+    "IMPLEMENTATION",
+    "IMPLEMENTATIONS",
+    "NORMS",
+    "Conv3x3",
+    "ConvDecoder",
+    "ConvEncoder",
+    "check_image_shape",
+    "conv3x3",
+    "upsample",
+]
 
 NORMS = ("none", "layer")
+
+IMPLEMENTATIONS = ("matmul", "native")
+
+
+def _implementation(value: str) -> str:
+    if value not in IMPLEMENTATIONS:
+        raise ValueError(f"unknown convolution implementation {value!r} (environment variable "
+                         f"GANLAB_CONV); choose one of {list(IMPLEMENTATIONS)}")
+    return value
+
+
+IMPLEMENTATION = _implementation(os.environ.get("GANLAB_CONV", "matmul"))
+"""How :func:`conv3x3` computes by default: ``GANLAB_CONV`` at import, ``"matmul"`` if unset."""
 
 
 def check_image_shape(image_shape, levels: int) -> tuple[int, int, int]:
@@ -52,9 +104,121 @@ def _check_norm(norm: str) -> str:
     return norm
 
 
-def _conv(a: int, b: int, stride: int, rngs: nnx.Rngs) -> nnx.Conv:
-    return nnx.Conv(a, b, kernel_size=(3, 3), strides=(stride, stride), padding="SAME",
-                    kernel_init=_LECUN_UNIFORM, rngs=rngs)
+# ---------------------------------------------------------------------------------------------
+# The convolution.
+
+
+def upsample(x: jax.Array) -> jax.Array:
+    """Nearest-neighbour ×2 in height and width: ``(n, h, w, c)`` -> ``(n, 2h, 2w, c)``."""
+    n, h, w, c = x.shape
+    return jnp.broadcast_to(x[:, :, None, :, None, :], (n, h, 2, w, 2, c)).reshape(
+        n, 2 * h, 2 * w, c)
+
+
+def _same_padding(size: int, stride: int) -> tuple[int, tuple[int, int]]:
+    """Output size and (before, after) zero padding of a 3-wide window with SAME padding (the
+    rule of ``lax.conv_general_dilated``: any odd pixel of padding goes after)."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + 3 - size, 0)
+    return out, (total // 2, total - total // 2)
+
+
+def _im2col_conv(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:
+    """``(n, h, w, c)`` -> ``(n, ceil(h/s), ceil(w/s), c_out)``: one matmul of the nine
+    shifted slices side by side (``(n·h'·w', 9·c)``) with the kernel as ``(9·c, c_out)``."""
+    n, h, w, c = x.shape
+    h_out, pad_h = _same_padding(h, stride)
+    w_out, pad_w = _same_padding(w, stride)
+    x = jnp.pad(x, ((0, 0), pad_h, pad_w, (0, 0)))
+    span_h, span_w = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
+    patches = jnp.concatenate([x[:, i:i + span_h:stride, j:j + span_w:stride]
+                               for i in range(3) for j in range(3)], axis=-1)
+    out = patches.reshape(n * h_out * w_out, 9 * c) @ kernel.reshape(9 * c, -1)
+    return out.reshape(n, h_out, w_out, -1)
+
+
+def _shift(x: jax.Array, di: int, dj: int) -> jax.Array:
+    """``out[:, i, j] = x[:, i + di, j + dj]``, zero where that falls outside; same shape."""
+    zero = jnp.zeros((), x.dtype)
+    return jax.lax.pad(x, zero, ((0, 0, 0), (-di, di, 0), (-dj, dj, 0), (0, 0, 0)))
+
+
+def _upsample_conv(x: jax.Array, kernel: jax.Array) -> jax.Array:
+    """``(n, h, w, c)`` -> ``(n, 2h, 2w, c_out)``: the stride-1 convolution of upsample(x),
+    with the products taken on the coarse x (one matmul to every tap's ``c_out`` outputs),
+    then each tap's outputs upsampled, shifted and summed."""
+    n, h, w, c = x.shape
+    c_out = kernel.shape[-1]
+    taps = kernel.transpose(2, 0, 1, 3).reshape(c, 9 * c_out)  # (c, tap, c_out)
+    z = upsample((x.reshape(n * h * w, c) @ taps).reshape(n, h, w, 9 * c_out))
+    # lax.split (not 9 slices): its gradient is one concatenation, not 9 padded copies of z.
+    per_tap = jax.lax.split(z, [c_out] * 9, axis=3)
+    out = _shift(per_tap[0], -1, -1)
+    for t in range(1, 9):
+        out = out + _shift(per_tap[t], t // 3 - 1, t % 3 - 1)
+    return out
+
+
+def _native_conv(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:
+    return jax.lax.conv_general_dilated(x, kernel, (stride, stride), "SAME",
+                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+
+def conv3x3(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = None, stride: int = 1,
+            *, upsampled: bool = False, implementation: str | None = None) -> jax.Array:
+    """3×3 convolution with SAME padding, as ``jax.lax.conv_general_dilated`` computes it
+    (cross-correlation; channels-last).
+
+    ``x`` ``(n, h, w, c_in)``, ``kernel`` ``(3, 3, c_in, c_out)``, ``bias`` ``(c_out,)`` or
+    None -> ``(n, ceil(h / stride), ceil(w / stride), c_out)``. ``upsampled=True``: the
+    convolution (stride 1) of ``upsample(x)``, ``(n, 2h, 2w, c_out)``, computed without making
+    the upsampled input. ``implementation``: ``"matmul"`` or ``"native"`` (default
+    :data:`IMPLEMENTATION`; see the module docstring).
+    """
+    implementation = IMPLEMENTATION if implementation is None else _implementation(
+        implementation)
+    if x.ndim != 4 or kernel.shape[:2] != (3, 3) or kernel.ndim != 4 \
+            or kernel.shape[2] != x.shape[3]:
+        raise ValueError(f"conv3x3 needs x (n, h, w, c_in) and kernel (3, 3, c_in, c_out); got "
+                         f"x {tuple(x.shape)} and kernel {tuple(kernel.shape)}")
+    stride = _positive_int("stride", stride)
+    if upsampled and stride != 1:
+        raise ValueError(f"upsampled=True convolves with stride 1, got stride={stride}")
+    if implementation == "native":
+        out = _native_conv(upsample(x) if upsampled else x, kernel, stride)
+    elif upsampled:
+        out = _upsample_conv(x, kernel)
+    else:
+        out = _im2col_conv(x, kernel, stride)
+    return out if bias is None else out + bias
+
+
+class Conv3x3(nnx.Module):
+    """A 3×3 convolution layer with SAME padding: ``(n, h, w, in_features)`` ->
+    ``(n, ceil(h / stride), ceil(w / stride), out_features)``, or ``(n, 2h, 2w,
+    out_features)`` when called with ``upsampled=True`` (the convolution of the ×2
+    nearest-neighbour upsampled input; stride 1).
+
+    Parameters as ``nnx.Conv``'s, the same shapes, names and initialisation (so states and
+    checkpoints are interchangeable): ``kernel`` ``(3, 3, in_features, out_features)``
+    (LeCun uniform), ``bias`` ``(out_features,)`` (zeros).
+    """
+
+    def __init__(self, in_features: int, out_features: int, stride: int = 1, *,
+                 rngs: nnx.Rngs):
+        in_features = _positive_int("in_features", in_features)
+        out_features = _positive_int("out_features", out_features)
+        self.stride = _positive_int("stride", stride)
+        self.kernel = nnx.Param(_LECUN_UNIFORM(rngs.params(), (3, 3, in_features, out_features),
+                                               jnp.float32))
+        self.bias = nnx.Param(jnp.zeros((out_features,), jnp.float32))
+
+    def __call__(self, x: jax.Array, *, upsampled: bool = False) -> jax.Array:
+        return conv3x3(x, self.kernel[...], self.bias[...], self.stride, upsampled=upsampled)
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoder and decoder.
 
 
 class ConvEncoder(nnx.Module):
@@ -74,7 +238,7 @@ class ConvEncoder(nnx.Module):
         self.activation = activation
         self.norm = _check_norm(norm)
         widths = (c, *channels)
-        self.convs = nnx.List([_conv(a, b, 2, rngs) for a, b in zip(widths[:-1], widths[1:])])
+        self.convs = nnx.List([Conv3x3(a, b, 2, rngs=rngs) for a, b in itertools.pairwise(widths)])
         self.norms = nnx.List(
             [nnx.LayerNorm(b, rngs=rngs) for b in channels] if norm == "layer" else [])
         flat = (h >> len(channels)) * (w >> len(channels)) * channels[-1]
@@ -113,7 +277,7 @@ class ConvDecoder(nnx.Module):
                               self.base[0] * self.base[1] * self.base[2],
                               kernel_init=_LECUN_UNIFORM, rngs=rngs)
         widths = (*channels, c)
-        self.convs = nnx.List([_conv(a, b, 1, rngs) for a, b in zip(widths[:-1], widths[1:])])
+        self.convs = nnx.List([Conv3x3(a, b, rngs=rngs) for a, b in itertools.pairwise(widths)])
         self.norms = nnx.List(
             [nnx.LayerNorm(b, rngs=rngs) for b in channels[1:]] if norm == "layer" else [])
 
@@ -122,13 +286,8 @@ class ConvDecoder(nnx.Module):
         x = act(self.inp(z).reshape(z.shape[0], *self.base))
         *hidden, last = self.convs
         for i, conv in enumerate(hidden):
-            x = conv(_upsample(x))
+            x = conv(x, upsampled=True)
             if self.norms:
                 x = self.norms[i](x)
             x = act(x)
-        return last(_upsample(x))
-
-
-def _upsample(x: jax.Array) -> jax.Array:
-    """Nearest-neighbour ×2 in height and width: ``(n, h, w, c)`` -> ``(n, 2h, 2w, c)``."""
-    return jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
+        return last(x, upsampled=True)
