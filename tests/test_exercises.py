@@ -140,27 +140,6 @@ def _jsd_code(p, q, xs, *, log=np.log, halves=True):
     return (0.5 if halves else 1.0) * (kl_to_m(p) + kl_to_m(q))
 
 
-def _sharpness(images, down=True):
-    """Mean |difference| of vertical neighbours plus that of horizontal ones, per image."""
-    x = np.asarray(images, np.float64)[..., 0]
-    across = np.abs(x[:, :, 1:] - x[:, :, :-1]).mean(axis=(1, 2))
-    vertical = np.abs(x[:, 1:, :] - x[:, :-1, :]).mean(axis=(1, 2))
-    return across + (vertical if down else across)
-
-
-def _critic_loss(critic, real, fake, eps, root=True):
-    """WGAN-GP's critic loss, λ = 10; root=False penalises ‖∇f‖² − 1 instead of ‖∇f‖ − 1."""
-    import jax
-    import jax.numpy as jnp
-
-    x_hat = eps * real + (1 - eps) * fake
-    grads = np.asarray(jax.grad(lambda x: jnp.sum(critic(x)))(jnp.asarray(x_hat)), np.float64)
-    sq = np.sum(grads**2, axis=1)
-    size = np.sqrt(sq) if root else sq
-    scores = [np.asarray(critic(jnp.asarray(a)), np.float64) for a in (fake, real)]
-    return scores[0].mean() - scores[1].mean() + 10.0 * np.mean((size - 1.0) ** 2)
-
-
 # id -> (a right answer, a wrong answer)
 ANSWERS = {
     # notebook 01: auto-encoders
