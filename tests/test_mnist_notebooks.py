@@ -14,8 +14,8 @@ training label i, so images and labels agree and the labels file still passes it
 SHA-256. Each test image then appears about six times; the notebooks only have to run.
 
 These tests are slow (minutes per notebook, see the README's "Switching to MNIST") and marked
-``slow``: ``make test`` leaves them out, ``make test-mnist`` runs them. Each prints its run time,
-CPU-seconds and the kernel's peak memory (``pytest -s``).
+``slow``: ``make test`` leaves them out, ``make test-mnist`` runs them (CI runs both). Each
+prints its run time, CPU-seconds and the kernel's peak memory (``pytest -s``).
 """
 
 from __future__ import annotations
@@ -152,3 +152,21 @@ def test_notebook_runs_on_mnist(name, mnist_mirror, tmp_path):
           f"peak {result.peak_rss_mib:.0f} MiB")
     downloaded = sorted(p.name for p in (scratch / "datasets" / "mnist").iterdir())
     assert downloaded == sorted(n.removesuffix(".gz") for n in (*NEEDED, TRAIN_IMAGES)), downloaded
+
+
+def test_parameters_are_set_after_the_parameters_cell():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('DATASET = "digits"\nSEED: int = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), params, nbformat.v4.new_code_cell("x = 1")]
+    out = measure_notebooks.with_parameters(nb, {"DATASET": "mnist", "SEED": 3}, "y = 2")
+    assert [c.source for c in out.cells][2] == "DATASET = 'mnist'\nSEED = 3\ny = 2"
+    assert out.cells[2].metadata["tags"] == ["injected-parameters"]
+    assert len(nb.cells) == 3, "the notebook passed in was changed"
+    with pytest.raises(ValueError, match="not set in the parameters cell"):
+        measure_notebooks.with_parameters(nb, {"STEPS": 10})
+    nb.cells[1].metadata["tags"] = []
+    with pytest.raises(ValueError, match="expected one cell tagged 'parameters'"):
+        measure_notebooks.with_parameters(nb, {"DATASET": "mnist"})
