@@ -34,10 +34,15 @@ def _max_v():
     return -2 * math.log(2) + 2 * _jsd_by_quad(p, q, -30, 30)
 
 
-def _dstar_collapse():
-    p = 0.5 * stats.norm(-2, 0.5).pdf(2.0) + 0.5 * stats.norm(2, 0.5).pdf(2.0)
-    q = stats.norm(2, 0.5).pdf(2.0)
+def _dstar_collapse(x=2.0):
+    p = 0.5 * stats.norm(-2, 0.5).pdf(x) + 0.5 * stats.norm(2, 0.5).pdf(x)
+    q = stats.norm(2, 0.5).pdf(x)
     return p / (p + q)
+
+
+def _generator_gradients(d_fake):
+    d = np.asarray(d_fake, np.float64)
+    return -d, -(1.0 - d)
 
 
 def _shift_or_blur():
@@ -173,8 +178,15 @@ ANSWERS = {
     "05.heat_at_equilibrium": (lambda: 0.5, lambda: 1.0),
     # x = 2: p_data = ½ N(2; -2, .5) + ½ N(2; 2, .5), p_G = N(2; 2, .5).
     "05.dstar_collapse": (lambda: _dstar_collapse(), lambda: 0.5),
+    # x = -2: p_G = N(-2; 2, .5) is 8 standard deviations out, so D* is all but 1.
+    "05.dstar_missed": (lambda: _dstar_collapse(-2.0), lambda: 0.5),
     # only the samples exactly on a mode are within 3σ = 0.03 of one.
     "05.high_quality": (lambda: 0.5 + 0.2, lambda: 1.0),
+    # the two modes the samples sit on; the centre is near no mode.
+    "05.modes_captured": (lambda: 2, lambda: 3),
+    # d/dl log(1 - sigmoid l) = -D, d/dl (-log sigmoid l) = -(1 - D); wrong: d/dD instead.
+    "05.generator_gradients": (lambda: _generator_gradients,
+                               lambda: lambda d: (-1 / (1 - np.asarray(d)), -1 / np.asarray(d))),
     # 4 points of 2 coordinates side by side.
     "05.packed_inputs": (lambda: 4 * 2, lambda: 2),
     # notebook 06: a DCGAN on digits; 28 -> ceil(28 / 2) = 14 -> 7.
@@ -246,6 +258,17 @@ def test_the_jsd_code_exercise_catches_the_usual_slips():
     assert not exercises.check("04.jsd_code",
                                lambda p, q, xs: _jsd_code(p, q, xs, halves=False), quiet=True)
     assert not exercises.check("04.jsd_code", kl_to_mixture_only, quiet=True)
+
+
+def test_the_generator_gradient_exercise_checks_both_losses_in_order():
+    def swapped(d):
+        return tuple(reversed(_generator_gradients(d)))
+
+    def minimax_only(d):
+        return _generator_gradients(d)[0], _generator_gradients(d)[0]
+
+    assert not exercises.check("05.generator_gradients", swapped, quiet=True)
+    assert not exercises.check("05.generator_gradients", minimax_only, quiet=True)
 
 
 def _spellings(answer):
