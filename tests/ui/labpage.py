@@ -14,7 +14,7 @@ import re
 import pytest
 
 RUN_ALL_TIMEOUT_MS = 240_000  # notebooks take well under a minute; a cold cache, a busy CPU
-UPDATE_TIMEOUT_MS = 30_000  # a widget change reaching the kernel and its redraw coming back
+UPDATE_TIMEOUT_MS = 60_000  # a widget change reaching the kernel and its redraw coming back
 
 # Helpers installed in the page before JupyterLab loads (``window.ganlabTest``).
 PAGE_HELPERS = """
