@@ -223,3 +223,19 @@ def widget_output(page, builds: str):
     out = cell.locator(".jp-OutputArea-output").filter(has=page.locator("img.widget-image"))
     out.scroll_into_view_if_needed()
     return out
+
+
+def wait_density_readout(page, table, x: float, mean: float, std: float) -> None:
+    """Wait until the D* explorer's readout ``table`` shows p_G(x) for N(mean, std) at the probe
+    x (to its 3 significant digits): the kernel has redrawn for those slider values."""
+    page.wait_for_function(
+        """([el, x, mean, std]) => {
+            const text = window.ganlabTest.readout(el)['pG(x)'];
+            if (text === undefined) return false;
+            const shown = parseFloat(text.replace('\u2212', '-'));
+            const want = Math.exp(-0.5 * ((x - mean) / std) ** 2) / (std * Math.sqrt(2 * Math.PI));
+            return Math.abs(shown - want) <= 0.006 * want + 1e-12;
+        }""",
+        arg=[table.element_handle(), x, mean, std],
+        timeout=UPDATE_TIMEOUT_MS,
+    )

@@ -12,7 +12,6 @@ import re
 
 import pytest
 from labpage import (
-    UPDATE_TIMEOUT_MS,
     assert_no_cell_errors,
     drag_handle,
     image_digest,
@@ -22,6 +21,7 @@ from labpage import (
     run_all_cells,
     slider,
     wait_idle,
+    wait_density_readout,
     wait_image_changed,
     widget_output,
 )
@@ -88,17 +88,7 @@ def test_dstar_explorer_responds_to_a_dragged_slider(lab_server, page):
 
     # The kernel has redrawn for the final position: p_G(x) in the readout is the density of
     # N(mean, std) at the probe x (the readout gives 3 significant digits).
-    page.wait_for_function(
-        """([el, x, mean, std]) => {
-            const text = window.ganlabTest.readout(el)['pG(x)'];
-            if (text === undefined) return false;
-            const shown = parseFloat(text.replace('\u2212', '-'));
-            const want = Math.exp(-0.5 * ((x - mean) / std) ** 2) / (std * Math.sqrt(2 * Math.PI));
-            return Math.abs(shown - want) <= 0.006 * want + 1e-12;
-        }""",
-        arg=[table.element_handle(), x, mean, std],
-        timeout=UPDATE_TIMEOUT_MS,
-    )
+    wait_density_readout(page, table, x, mean, std)
     wait_image_changed(page, image, before_src)
     wait_idle(page, NOTEBOOK)
 

@@ -14,7 +14,6 @@ import re
 
 import pytest
 from labpage import (
-    UPDATE_TIMEOUT_MS,
     assert_no_cell_errors,
     drag_handle,
     image_digest,
@@ -22,6 +21,7 @@ from labpage import (
     readout,
     run_all_cells,
     slider,
+    wait_density_readout,
     wait_image_changed,
 )
 
@@ -106,17 +106,7 @@ def test_rise_slideshow_shows_a_live_explorer(lab_server, page):
     assert mean > start_mean + 0.5, f"dragging moved the P_G mean from {start_mean} to {mean} only"
     std = float(g_std.locator(".noUi-handle").get_attribute("aria-valuenow"))
     x = float(probe.locator(".noUi-handle").get_attribute("aria-valuenow"))
-    frame.wait_for_function(
-        """([el, x, mean, std]) => {
-            const text = window.ganlabTest.readout(el)['pG(x)'];
-            if (text === undefined) return false;
-            const shown = parseFloat(text.replace('\u2212', '-'));
-            const want = Math.exp(-0.5 * ((x - mean) / std) ** 2) / (std * Math.sqrt(2 * Math.PI));
-            return Math.abs(shown - want) <= 0.006 * want + 1e-12;
-        }""",
-        arg=[table.element_handle(), x, mean, std],
-        timeout=UPDATE_TIMEOUT_MS,
-    )
+    wait_density_readout(frame, table, x, mean, std)
     wait_image_changed(frame, image, before_src)
 
     after = readout(table)
