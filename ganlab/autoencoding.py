@@ -328,12 +328,7 @@ class AERun:
         (``key`` defaults to ``jax.random.key(0)``, so the number is reproducible); the KL
         term is exact.
         """
-        self._need_vae("elbo")
-        x = check_levels(check_images(images), self.config.levels)
-        n_samples = positive_int("n_samples", n_samples)
-        key = jax.random.key(0) if key is None else key
-        graphdef, state = nnx.split(self.model)
-        return float(_elbo(graphdef, state, x, key, n_samples, self.config.levels))
+        return self._sampled_estimate("elbo", _elbo, images, key, n_samples)
 
     def log_likelihood(self, images, key: jax.Array | None = None,
                        n_samples: int = 1000) -> float:
@@ -346,12 +341,17 @@ class AERun:
         K = 1 (Burda, Grosse & Salakhutdinov 2016): above :meth:`elbo` by about
         KL(q(z | x) ‖ p(z | x)), the gap the ELBO leaves.
         """
-        self._need_vae("log_likelihood")
+        return self._sampled_estimate("log_likelihood", _log_likelihood, images, key, n_samples)
+
+    def _sampled_estimate(self, what: str, estimate, images, key, n_samples: int) -> float:
+        """``estimate(graphdef, state, x, key, n_samples, levels)`` on checked inputs (VAE only;
+        ``key`` defaults to ``jax.random.key(0)``)."""
+        self._need_vae(what)
         x = check_levels(check_images(images), self.config.levels)
         n_samples = positive_int("n_samples", n_samples)
         key = jax.random.key(0) if key is None else key
         graphdef, state = nnx.split(self.model)
-        return float(_log_likelihood(graphdef, state, x, key, n_samples, self.config.levels))
+        return float(estimate(graphdef, state, x, key, n_samples, self.config.levels))
 
     def _need_vae(self, what: str):
         if not self.is_vae:
