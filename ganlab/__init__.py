@@ -2,7 +2,8 @@
 
 Submodules load on first use (``gl.training`` imports Flax, ``gl.divergences`` does not), so
 ``import ganlab`` stays fast. Importing ganlab turns on JAX's persistent compilation cache in a
-per-user folder unless ``GANLAB_JAX_CACHE=0`` (see :mod:`ganlab.cache`).
+per-user folder unless ``GANLAB_JAX_CACHE=0`` (see :mod:`ganlab.cache`), and asks JAX for
+several CPU devices so that seeds can train side by side (see :mod:`ganlab.devices`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 
 from ganlab import cache as _cache
+from ganlab import devices as _devices
 
 __version__ = "0.1.0"
 
@@ -18,6 +20,7 @@ _SUBMODULES = (
     "cache",
     "checkpoints",
     "datasets",
+    "devices",
     "digit_score",
     "distributions",
     "divergences",
@@ -33,6 +36,7 @@ _SUBMODULES = (
 )
 
 _cache.enable_compilation_cache()
+_devices.spread_cpu_devices()
 
 
 def __getattr__(name: str):

@@ -470,3 +470,30 @@ def test_seeds_at_once_refuse_bad_seeds_and_mixed_runs():
         tr.train_seeds([tr.GANRun(SMALL, DATA), tr.GANRun(small(hidden=(4,)), DATA)], 5)
     with pytest.raises(ValueError, match="callback"):
         tr.train_gan(DATA, SMALL, seeds=(1, 2), callback=lambda run: None)
+
+
+def test_seeds_in_groups_of_the_devices_give_the_same_numbers(monkeypatch):
+    from ganlab import devices
+
+    cfg = small(steps=25, chunk_size=10)
+    alone = [tr.train_gan(DATA, cfg.replace(seed=s), progress=False) for s in (0, 1, 2)]
+    for count in (1, 2):  # one device: one after the other; two: groups of 2 and 1
+        monkeypatch.setattr(devices, "seed_devices", lambda: jax.devices()[:count])
+        together = tr.train_gan(DATA, cfg, seeds=(0, 1, 2), progress=False)
+        for run, single in zip(together, alone):
+            np.testing.assert_array_equal(run.history["g_loss"], single.history["g_loss"])
+            for a, b in zip(_leaves(run.generator), _leaves(single.generator)):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_seeds_at_once_stop_at_the_first_diverging_run():
+    cfg = small(loss="least_squares", lr_generator=1e6, lr_discriminator=1e6, chunk_size=10)
+    runs = [tr.GANRun(cfg.replace(seed=s), DATA) for s in (0, 1)]
+    with pytest.raises(tr.TrainingDiverged, match=r"diverged at step \d+") as info:
+        tr.train_seeds(runs, cfg.steps, progress=False)
+    err = info.value
+    assert err.run in runs and err.run.step < err.step
+    assert len(err.history["d_loss"]) == err.step
+    for run in runs:  # both left at the last chunk both finished
+        assert run.step == err.run.step and len(run.history["d_loss"]) == run.step
+        assert all(np.all(np.isfinite(v)) for v in run.history.values())

@@ -1,21 +1,32 @@
-"""Several GANs with different seeds trained side by side: each chunk of steps is started for
-every run before any is waited for, so the runs' compiled programs (one program, shared) queue
-up together and the host pays its per-chunk work once per chunk, not once per run.
+"""Several GANs with different seeds trained side by side.
 
-Each run's numbers are exactly those of training it alone. (Mapping one program over the runs
-with ``jax.vmap`` was tried: on two CPU cores three seeds of the 1D toy and of the digits DCGAN
-took 5-7× the time of one, since XLA's CPU batched matmuls are slow; started side by side they
-took 2.8× on the same loaded machine.)
+On the CPU, :mod:`ganlab.devices` gives JAX several devices; :func:`train_seeds` then stacks
+the runs' states along a "seed" axis, one run per device, and runs one compiled program
+(:func:`ganlab.training.step.spread_program`) on all of them at once: one compilation, and
+the devices' queues share the cores. With more runs than devices they go in groups; with one
+device (a GPU, or ``GANLAB_CPU_DEVICES=1``) each chunk is started for every run before any is
+waited for, so the host pays its per-chunk work once per chunk.
+
+Each run's numbers are exactly those of training it alone. Tried and left out: one program
+mapped over the runs with ``jax.vmap`` (three seeds of the 1D toy or the digits DCGAN took 5-7×
+the time of one on two cores: XLA's CPU batched matmuls are slow), and the runs side by side
+on one device (2.7-3.3×: a device runs its programs one at a time). ``make bench
+BENCH=training`` prints the ratio.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
-from ganlab.loop import drive
-from ganlab.training.config import program_fields
+import jax
+import numpy as np
+
+from ganlab import devices as _devices
+from ganlab.loop import append_history, drive, first_nonfinite
+from ganlab.training.config import HISTORY_KEYS, program_fields
 from ganlab.training.run import GANRun, _average_from, _snapshot_steps
-from ganlab.training.step import NO_AVERAGE
+from ganlab.training.step import NO_AVERAGE, program
 from ganlab.validate import integer, positive_int
 
 __all__ = ["train_seeds", "check_seeds"]
@@ -36,7 +47,7 @@ def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = ()
     The runs must differ only in seed and learning rates and stand at the same step, on the
     same data. Each ends exactly as :meth:`GANRun.train` with the same arguments would leave
     it. A NaN or infinite loss in any run raises :class:`TrainingDiverged` for the first such
-    run (that run is left at its last good chunk).
+    run (the runs of its group are left at their last good chunk).
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, GANRun) for r in runs):
@@ -56,6 +67,22 @@ def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = ()
     if first.step in wanted:
         for r in runs:
             r._snapshot()
+    devices = _devices.seed_devices()
+    if len(runs) == 1 or len(devices) == 1:
+        _one_device(runs, end, wanted, average_from, progress)
+    else:
+        for i in range(0, len(runs), len(devices)):
+            group = runs[i:i + len(devices)]
+            _spread(group, end, wanted, average_from, devices[:len(group)], progress)
+    if average_from != NO_AVERAGE:
+        for r in runs:
+            r.use_average()
+    return runs
+
+
+def _one_device(runs: list[GANRun], end: int, wanted: set, average_from: int,
+                progress: bool) -> None:
+    """Every chunk started for every run before any is waited for."""
 
     def advance(step: int, n: int) -> bool:
         pending = [r.start_steps(n, average_from=average_from) for r in runs]
@@ -65,9 +92,53 @@ def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = ()
                 r._snapshot()
         return True
 
+    drive(advance, runs[0].step, end, runs[0].config.chunk_size, stops=wanted,
+          desc=f"training {len(runs)} GANs", progress=progress)
+
+
+def _spread(runs: list[GANRun], end: int, wanted: set, average_from: int, devices: list,
+            progress: bool) -> None:
+    """Run i on ``devices[i]``, all with the single-run program (see the module's docstring)."""
+    first = runs[0]
+    chunk = program(first.config, first._source, first._graphdef)
+    states = [jax.device_put(r._state(), d) for r, d in zip(runs, devices)]
+    keys = [jax.device_put(r._train_key, d) for r, d in zip(runs, devices)]
+    arrays = [jax.device_put(first._source.arrays, d) for d in devices]
+    i32 = np.int32
+
+    def start(i: int, step: int, n: int):
+        return chunk(states[i], arrays[i], keys[i], i32(step), i32(n), i32(average_from))
+
+    compiling = True
+
+    def advance(step: int, n: int) -> bool:
+        nonlocal compiling
+        if compiling:  # each device compiles its copy of the program: all at once
+            with ThreadPoolExecutor(len(runs)) as pool:
+                started = list(pool.map(lambda i: start(i, step, n), range(len(runs))))
+            compiling = False
+        else:
+            started = [start(i, step, n) for i in range(len(runs))]
+        rows = [np.asarray(out)[:n] for _, out in started]
+        for r, own in zip(runs, rows):
+            if first_nonfinite(own, (0, 1)) is not None:
+                _give_back(runs, states, step)  # every run back to its last good chunk
+                r._check_finite(own)
+        for i, (r, own) in enumerate(zip(runs, rows)):
+            r.history = append_history(r.history, HISTORY_KEYS, own)
+            states[i] = started[i][0]
+        if step + n in wanted:
+            _give_back(runs, states, step + n)
+            for r in runs:
+                r._snapshot()
+        return True
+
     drive(advance, first.step, end, first.config.chunk_size, stops=wanted,
           desc=f"training {len(runs)} GANs", progress=progress)
-    if average_from != NO_AVERAGE:
-        for r in runs:
-            r.use_average()
-    return runs
+    _give_back(runs, states, end)
+
+
+def _give_back(runs: list[GANRun], states: list, step: int) -> None:
+    """Set each run to its state (copied to JAX's default device) at ``step``."""
+    for r, state in zip(runs, states):
+        r.restore(jax.device_put(jax.tree.map(np.asarray, state)), step=step, history=r.history)
