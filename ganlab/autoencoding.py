@@ -35,22 +35,15 @@ import optax
 from jax.scipy.special import gammaln
 from flax import nnx
 
-from ganlab.loop import (
-    COMPILER_OPTIONS,
-    Config,
-    append_history,
-    drive,
-    first_nonfinite,
-    jit_build,
-    lru,
-)
+from ganlab import devices as _devices
+from ganlab.loop import (COMPILER_OPTIONS, Config, TrainingDiverged, append_history, drive,
+                         first_nonfinite, jit_build, lru)
 from ganlab.models import ACTIVATIONS, VAE, AutoEncoder, reparameterize
 from ganlab.models.autoencoders import ENCODERS
-from ganlab.loop import TrainingDiverged
-from ganlab.validate import choice, integer, positive_float, positive_int, widths
+from ganlab.validate import choice, integer, positive_float, positive_int, seed_list, widths
 
-__all__ = ["AEConfig", "AERun", "train_autoencoder", "reconstruction_loss", "gaussian_kl",
-           "vae_loss", "HISTORY_KEYS", "KINDS"]
+__all__ = ["AEConfig", "AERun", "train_autoencoder", "train_side_by_side",
+           "reconstruction_loss", "gaussian_kl", "vae_loss", "HISTORY_KEYS", "KINDS"]
 
 KINDS = ("ae", "vae")
 HISTORY_KEYS = ("loss", "reconstruction", "kl")
@@ -370,20 +363,13 @@ class AERun:
         if self._images is None:
             raise ValueError("this run has no images to train on; load it with "
                              "load_run(path, data=images) to continue training")
-        graphdef, _ = nnx.split(self._nets)
-        chunk = _program(self.config, graphdef, tuple(self._images.shape))
+        chunk = self._chunk()
 
         def advance(step: int, n: int) -> bool:
             state, rows = chunk(nnx.state(self._nets), self._images, self._train_key,
                                 jnp.int32(step), jnp.int32(n))
             rows = np.asarray(rows)[:n]
-            bad = first_nonfinite(rows, (0,))
-            if bad is not None:
-                history = append_history(self.history, HISTORY_KEYS, rows[: bad[0] + 1])
-                raise TrainingDiverged(
-                    f"training diverged at step {step + bad[0] + 1}: the loss became "
-                    f"{rows[bad[0], 0]}. Try a lower learning rate (now lr={self.config.lr:g}).",
-                    step + bad[0] + 1, history, self)
+            self._check_rows(step, rows)
             nnx.update(self._nets, state)
             self.history = append_history(self.history, HISTORY_KEYS, rows)
             self.step = step + n
@@ -393,6 +379,74 @@ class AERun:
         drive(advance, self.step, self.step + steps, self.config.chunk_size,
               desc=f"training {kind}", progress=progress)
         return self
+
+    def _chunk(self):
+        graphdef, _ = nnx.split(self._nets)
+        return _program(self.config, graphdef, tuple(self._images.shape))
+
+    def _check_rows(self, step: int, rows: np.ndarray) -> None:
+        """Raise :class:`~ganlab.training.TrainingDiverged` at the first non-finite loss in
+        ``rows``, the history rows of steps ``step+1 …``."""
+        bad = first_nonfinite(rows, (0,))
+        if bad is not None:
+            history = append_history(self.history, HISTORY_KEYS, rows[: bad[0] + 1])
+            raise TrainingDiverged(
+                f"training diverged at step {step + bad[0] + 1}: the loss became "
+                f"{rows[bad[0], 0]}. Try a lower learning rate (now lr={self.config.lr:g}).",
+                step + bad[0] + 1, history, self)
+
+
+def train_side_by_side(runs: list[AERun], steps: int, *, progress: bool = True) -> list[AERun]:
+    """Take ``steps`` more steps of each run in ``runs`` (same config but the seed, same
+    images, same step), one run per device where JAX has several (see :mod:`ganlab.devices`);
+    each ends exactly as ``run.train(steps)`` would leave it. A NaN or infinite loss raises
+    :class:`~ganlab.training.TrainingDiverged` with every run at its last good chunk."""
+    steps = positive_int("steps", steps)
+    runs = list(runs)
+    if not runs or not all(isinstance(r, AERun) for r in runs):
+        raise ValueError("runs must be a non-empty list of AERun")
+    first = runs[0]
+    if first._images is None or any(
+            (r.config.replace(seed=0), r.step) != (first.config.replace(seed=0), first.step)
+            or r._images is None or (r._images is not first._images
+                                     and not np.array_equal(r._images, first._images))
+            for r in runs):
+        raise ValueError("runs trained side by side must share their images, step and every "
+                         "config field but the seed")
+    for group, devices in _devices.groups(runs, _devices.seed_devices()):
+        _side_by_side(group, steps, devices, progress)
+    return runs
+
+
+def _side_by_side(runs: list[AERun], steps: int, devices: list, progress: bool) -> None:
+    chunk, begin = runs[0]._chunk(), runs[0].step
+    states = [jax.device_put(nnx.state(r._nets), d) for r, d in zip(runs, devices)]
+    keys = [jax.device_put(r._train_key, d) for r, d in zip(runs, devices)]
+    images = [jax.device_put(runs[0]._images, d) for d in devices]
+
+    def give_back():
+        for r, state in zip(runs, states):
+            nnx.update(r._nets, _devices.to_default_device(state))
+
+    def advance(step: int, n: int) -> bool:
+        started = _devices.call_each(
+            lambda i: chunk(states[i], images[i], keys[i], np.int32(step), np.int32(n)),
+            len(runs), at_once=step == begin)
+        rows = [np.asarray(out)[:n] for _, out in started]
+        for r, own in zip(runs, rows):
+            if first_nonfinite(own, (0,)) is not None:
+                give_back()
+                r._check_rows(step, own)
+        for i, (r, own) in enumerate(zip(runs, rows)):
+            states[i] = started[i][0]
+            r.history = append_history(r.history, HISTORY_KEYS, own)
+            r.step = step + n
+        return True
+
+    kind = "VAEs" if runs[0].is_vae else "auto-encoders"
+    drive(advance, begin, begin + steps, runs[0].config.chunk_size,
+          desc=f"training {len(runs)} {kind}", progress=progress)
+    give_back()
 
 
 @jax.jit(static_argnums=(0, 4, 5))
@@ -424,8 +478,20 @@ def _log_likelihood(graphdef, state, images, key, n_samples, levels):
 
 def train_autoencoder(images, config: AEConfig | None = None, *,
                       callback: Callable[[AERun], bool | None] | None = None,
-                      progress: bool = True) -> AERun:
+                      progress: bool = True, seeds=None) -> AERun | list[AERun]:
     """Train an auto-encoder or VAE (``config.kind``) on ``images`` ``(n, h, w, c)`` in [0, 1]
-    for ``config.steps`` steps; returns an :class:`AERun`. The same config, same numbers."""
+    for ``config.steps`` steps; returns an :class:`AERun`. The same config, same numbers.
+
+    ``seeds``: train one per seed (``config.seed`` is then ignored) side by side
+    (:func:`train_side_by_side`) and return the list of runs; each run's numbers are exactly
+    those of ``train_autoencoder`` with ``config.replace(seed=s)``.
+    """
     config = AEConfig() if config is None else config
-    return AERun(config, images).train(config.steps, callback=callback, progress=progress)
+    if seeds is None:
+        return AERun(config, images).train(config.steps, callback=callback, progress=progress)
+    if callback is not None:
+        raise ValueError("callback is for one run; train seeds one by one to use it")
+    seeds = seed_list(seeds)
+    first = AERun(config.replace(seed=seeds[0]), images)
+    runs = [first] + [AERun(config.replace(seed=s), first._images) for s in seeds[1:]]
+    return train_side_by_side(runs, config.steps, progress=progress)

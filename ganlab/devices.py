@@ -17,8 +17,10 @@ train one after the other, with the same numbers.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["requested_cpu_devices", "spread_cpu_devices", "seed_devices"]
+__all__ = ["requested_cpu_devices", "spread_cpu_devices", "seed_devices", "groups",
+           "call_each", "to_default_device"]
 
 
 def requested_cpu_devices() -> int:
@@ -61,3 +63,28 @@ def seed_devices() -> list:
 
     devices = jax.devices()
     return list(devices) if devices[0].platform == "cpu" else devices[:1]
+
+
+def groups(items: list, devices: list) -> list[tuple[list, list]]:
+    """``items`` in groups of at most ``len(devices)``, each with the devices it runs on."""
+    size = len(devices)
+    return [(items[i:i + size], devices[:len(items[i:i + size])])
+            for i in range(0, len(items), size)]
+
+
+def call_each(start, count: int, *, at_once: bool) -> list:
+    """``[start(0), …, start(count - 1)]``. With ``at_once`` (the first chunk, when each device
+    compiles its copy of the program) every call runs in a thread of its own, so the
+    compilations share the cores instead of queueing."""
+    if not at_once or count == 1:
+        return [start(i) for i in range(count)]
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(start, range(count)))
+
+
+def to_default_device(tree):
+    """A copy of the arrays of ``tree`` on JAX's default device (not tied to any device)."""
+    import jax
+    import numpy as np
+
+    return jax.device_put(jax.tree.map(np.asarray, tree))

@@ -16,7 +16,8 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
-__all__ = ["integer", "positive_int", "number", "positive_float", "choice", "flag", "widths"]
+__all__ = ["integer", "positive_int", "number", "positive_float", "choice", "flag", "widths",
+           "seed_list"]
 
 
 def integer(name: str, value, *, low: int | None = None, high: int | None = None,
@@ -91,3 +92,11 @@ def widths(name: str, value) -> tuple[int, ...]:
         raise ValueError(f"{name} must be a sequence of layer widths such as (32, 32), "
                          f"got {value!r}")
     return tuple(positive_int(f"every width in {name}", w) for w in value)
+
+
+def seed_list(seeds) -> list[int]:
+    """``seeds`` as a list of distinct integers >= 0 (at least one)."""
+    seeds = [integer("every seed", s, low=0) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must list at least one seed, each once, got {seeds!r}")
+    return seeds

@@ -18,6 +18,7 @@ from ganlab.autoencoding import (
     gaussian_kl,
     reconstruction_loss,
     train_autoencoder,
+    train_side_by_side,
     vae_loss,
 )
 from ganlab.checkpoints import load_run, save_run
@@ -228,3 +229,39 @@ def test_divergence_is_reported(digits):
     with pytest.raises(TrainingDiverged, match="diverged at step"):
         train_autoencoder(train, AEConfig(kind="ae", lr=1e9, steps=200, hidden=(32,)),
                           progress=False)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_seeds_side_by_side_give_each_seed_its_own_numbers(digits, monkeypatch, count):
+    from ganlab import devices
+
+    monkeypatch.setattr(devices, "seed_devices", lambda: jax.devices()[:count])
+    train, _ = digits
+    cfg = AEConfig(kind="vae", steps=60, chunk_size=25, hidden=(32,))
+    together = train_autoencoder(train, cfg, seeds=(2, 0, 1), progress=False)
+    assert [r.config.seed for r in together] == [2, 0, 1]
+    for run in together:
+        alone = train_autoencoder(train, cfg.replace(seed=run.config.seed), progress=False)
+        assert run.step == alone.step == 60
+        for key in alone.history:
+            np.testing.assert_array_equal(run.history[key], alone.history[key])
+        np.testing.assert_array_equal(run.encode(train[:10]), alone.encode(train[:10]))
+    run.train(5, progress=False)  # and each trains on by itself
+
+
+def test_seeds_side_by_side_refuse_mixed_runs_and_stop_on_divergence(digits):
+    train, _ = digits
+    cfg = AEConfig(kind="ae", steps=100, chunk_size=20, hidden=(32,))
+    for bad in ((), (1, 1), (-1,)):
+        with pytest.raises(ValueError, match="seed"):
+            train_autoencoder(train, cfg, seeds=bad, progress=False)
+    with pytest.raises(ValueError, match="share"):
+        train_side_by_side([AERun(cfg, train), AERun(cfg.replace(lr=1e-2), train)], 5)
+    with pytest.raises(ValueError, match="share"):
+        train_side_by_side([AERun(cfg, train), AERun(cfg, train[:100])], 5)
+    runs = [AERun(cfg.replace(lr=1e9, seed=s), train) for s in (0, 1)]
+    with pytest.raises(TrainingDiverged, match="diverged at step") as info:
+        train_side_by_side(runs, 100, progress=False)
+    for run in runs:  # every run at the last chunk all finished
+        assert run.step == info.value.run.step < info.value.step
+        assert np.all(np.isfinite(run.history["loss"]))

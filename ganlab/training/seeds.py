@@ -1,23 +1,25 @@
 """Several GANs with different seeds trained side by side.
 
-On the CPU, :mod:`ganlab.devices` gives JAX several devices; :func:`train_seeds` then stacks
-the runs' states along a "seed" axis, one run per device, and runs one compiled program
-(:func:`ganlab.training.step.spread_program`) on all of them at once: one compilation, and
-the devices' queues share the cores. With more runs than devices they go in groups; with one
-device (a GPU, or ``GANLAB_CPU_DEVICES=1``) each chunk is started for every run before any is
-waited for, so the host pays its per-chunk work once per chunk.
+On the CPU, :mod:`ganlab.devices` gives JAX several devices, and :func:`train_seeds` puts
+each run (its state, key and a copy of the data) on a device of its own and starts each chunk
+of steps on all of them before waiting for any: each device runs the single-run program
+(:func:`ganlab.training.step.program`) on its run, and the devices share the cores. With more
+runs than devices they go in groups; with one device (a GPU, or ``GANLAB_CPU_DEVICES=1``) the
+chunks queue on it.
 
-Each run's numbers are exactly those of training it alone. Tried and left out: one program
-mapped over the runs with ``jax.vmap`` (three seeds of the 1D toy or the digits DCGAN took 5-7×
-the time of one on two cores: XLA's CPU batched matmuls are slow), and the runs side by side
-on one device (2.7-3.3×: a device runs its programs one at a time). ``make bench
-BENCH=training`` prints the ratio.
+Each run's numbers are exactly those of training it alone. The price: each device compiles its
+own copy of the program the first time (at the same time as the others, from threads of their
+own). Tried and left out: one program mapped over the runs with ``jax.vmap`` (three seeds of
+the 1D toy or the digits DCGAN took 5-7× the time of one on two cores: XLA's CPU batched
+matmuls are slow); one program partitioned over the devices with ``jax.shard_map`` (one
+compilation, but XLA optimises a partitioned program differently, so the numbers differed from
+a run alone in the last bit within 10 steps); all runs on one device (2.7-3.3× the time of
+one: a device runs its programs one at a time). ``make bench BENCH=training`` prints the ratio.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 import jax
 import numpy as np
@@ -27,17 +29,9 @@ from ganlab.loop import append_history, drive, first_nonfinite
 from ganlab.training.config import HISTORY_KEYS, program_fields
 from ganlab.training.run import GANRun, _average_from, _snapshot_steps
 from ganlab.training.step import NO_AVERAGE, program
-from ganlab.validate import integer, positive_int
+from ganlab.validate import positive_int
 
-__all__ = ["train_seeds", "check_seeds"]
-
-
-def check_seeds(seeds) -> list[int]:
-    """``seeds`` as a list of distinct integers >= 0 (at least one)."""
-    seeds = [integer("every seed", s, low=0) for s in seeds]
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must list at least one seed, each once, got {seeds!r}")
-    return seeds
+__all__ = ["train_seeds"]
 
 
 def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = (),
@@ -71,9 +65,8 @@ def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = ()
     if len(runs) == 1 or len(devices) == 1:
         _one_device(runs, end, wanted, average_from, progress)
     else:
-        for i in range(0, len(runs), len(devices)):
-            group = runs[i:i + len(devices)]
-            _spread(group, end, wanted, average_from, devices[:len(group)], progress)
+        for group, on in _devices.groups(runs, devices):
+            _spread(group, end, wanted, average_from, on, progress)
     if average_from != NO_AVERAGE:
         for r in runs:
             r.use_average()
@@ -104,21 +97,14 @@ def _spread(runs: list[GANRun], end: int, wanted: set, average_from: int, device
     states = [jax.device_put(r._state(), d) for r, d in zip(runs, devices)]
     keys = [jax.device_put(r._train_key, d) for r, d in zip(runs, devices)]
     arrays = [jax.device_put(first._source.arrays, d) for d in devices]
-    i32 = np.int32
+    i32, begin = np.int32, first.step
 
     def start(i: int, step: int, n: int):
         return chunk(states[i], arrays[i], keys[i], i32(step), i32(n), i32(average_from))
 
-    compiling = True
-
     def advance(step: int, n: int) -> bool:
-        nonlocal compiling
-        if compiling:  # each device compiles its copy of the program: all at once
-            with ThreadPoolExecutor(len(runs)) as pool:
-                started = list(pool.map(lambda i: start(i, step, n), range(len(runs))))
-            compiling = False
-        else:
-            started = [start(i, step, n) for i in range(len(runs))]
+        started = _devices.call_each(lambda i: start(i, step, n), len(runs),
+                                     at_once=step == begin)
         rows = [np.asarray(out)[:n] for _, out in started]
         for r, own in zip(runs, rows):
             if first_nonfinite(own, (0, 1)) is not None:
@@ -141,4 +127,4 @@ def _spread(runs: list[GANRun], end: int, wanted: set, average_from: int, device
 def _give_back(runs: list[GANRun], states: list, step: int) -> None:
     """Set each run to its state (copied to JAX's default device) at ``step``."""
     for r, state in zip(runs, states):
-        r.restore(jax.device_put(jax.tree.map(np.asarray, state)), step=step, history=r.history)
+        r.restore(_devices.to_default_device(state), step=step, history=r.history)

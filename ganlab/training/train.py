@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 
 from ganlab.training.config import GANConfig
 from ganlab.training.run import GANRun
-from ganlab.training.seeds import check_seeds, train_seeds
+from ganlab.training.seeds import train_seeds
+from ganlab.validate import seed_list
 
 __all__ = ["train_gan"]
 
@@ -40,7 +41,7 @@ def train_gan(data, config: GANConfig | None = None, *, snapshots: Iterable[int]
     if seeds is not None:
         if callback is not None:
             raise ValueError("callback is for one run; train seeds one by one to use it")
-        runs = [GANRun(config.replace(seed=s), data, labels=labels) for s in check_seeds(seeds)]
+        runs = [GANRun(config.replace(seed=s), data, labels=labels) for s in seed_list(seeds)]
         return train_seeds(runs, config.steps, snapshots=snapshots, progress=progress)
     run = GANRun(config, data, labels=labels)
     return run.train(config.steps, snapshots=snapshots, callback=callback, progress=progress)
