@@ -31,11 +31,18 @@ NOTEBOOK = "04_kl_to_jsd.ipynb"
 MAX_STEPS = 40  # space presses from the title to the explorer (about 10 in the notebook now)
 
 
-def _rise_frame(page):
-    """The RISE slideshow's frame, once its slides are built."""
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('iframe')).some((f) => f.src.includes('/rise/'))")
-    frame = next(f for f in page.frames if "/rise/" in f.url)
+def _rise_frame(page, attempts: int = 600):
+    """The RISE slideshow's frame, once its slides are built.
+
+    The iframe's ``src`` points at ``/rise/`` before the frame has navigated there, so this
+    waits for the frame itself (up to ``attempts`` × 0.1 s), not only for the element."""
+    for _ in range(attempts):
+        frame = next((f for f in page.frames if "/rise/" in f.url), None)
+        if frame is not None:
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("RISE's slideshow frame did not open")
     frame.wait_for_selector(".reveal .slides section.present", state="attached", timeout=60_000)
     return frame
 
