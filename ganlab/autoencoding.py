@@ -420,25 +420,22 @@ def train_side_by_side(runs: list[AERun], steps: int, *, progress: bool = True) 
 
 def _side_by_side(runs: list[AERun], steps: int, devices: list, progress: bool) -> None:
     chunk, begin = runs[0]._chunk(), runs[0].step
-    states = [jax.device_put(nnx.state(r._nets), d) for r, d in zip(runs, devices)]
-    keys = [jax.device_put(r._train_key, d) for r, d in zip(runs, devices)]
-    images = [jax.device_put(runs[0]._images, d) for d in devices]
+    placed = _devices.SideBySide([nnx.state(r._nets) for r in runs],
+                                 [r._train_key for r in runs], runs[0]._images, devices)
 
     def give_back():
-        for r, state in zip(runs, states):
-            nnx.update(r._nets, _devices.to_default_device(state))
+        for r, state in zip(runs, placed.states_here()):
+            nnx.update(r._nets, state)
 
     def advance(step: int, n: int) -> bool:
-        started = _devices.call_each(
-            lambda i: chunk(states[i], images[i], keys[i], np.int32(step), np.int32(n)),
-            len(runs), at_once=step == begin)
-        rows = [np.asarray(out)[:n] for _, out in started]
+        states, rows = placed.start(chunk, np.int32(step), np.int32(n))
+        rows = [own[:n] for own in rows]
         for r, own in zip(runs, rows):
             if first_nonfinite(own, (0,)) is not None:
                 give_back()
                 r._check_rows(step, own)
-        for i, (r, own) in enumerate(zip(runs, rows)):
-            states[i] = started[i][0]
+        placed.accept(states)
+        for r, own in zip(runs, rows):
             r.history = append_history(r.history, HISTORY_KEYS, own)
             r.step = step + n
         return True

@@ -20,7 +20,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["requested_cpu_devices", "spread_cpu_devices", "seed_devices", "groups",
-           "call_each", "to_default_device"]
+           "SideBySide"]
 
 
 def requested_cpu_devices() -> int:
@@ -72,19 +72,47 @@ def groups(items: list, devices: list) -> list[tuple[list, list]]:
             for i in range(0, len(items), size)]
 
 
-def call_each(start, count: int, *, at_once: bool) -> list:
-    """``[start(0), …, start(count - 1)]``. With ``at_once`` (the first chunk, when each device
-    compiles its copy of the program) every call runs in a thread of its own, so the
-    compilations share the cores instead of queueing."""
-    if not at_once or count == 1:
-        return [start(i) for i in range(count)]
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(start, range(count)))
+class SideBySide:
+    """Runs placed one per device: ``states[i]`` (a pytree), ``keys[i]`` and a copy of the
+    shared ``data`` pytree on ``devices[i]``.
 
+    :meth:`start` runs one chunk of a compiled program on every device, the first time from
+    one thread per device so that each device's compilation of its copy of the program shares
+    the cores instead of queueing; :meth:`accept` keeps the new states; :meth:`states_here`
+    gives them back on JAX's default device.
+    """
 
-def to_default_device(tree):
-    """A copy of the arrays of ``tree`` on JAX's default device (not tied to any device)."""
-    import jax
-    import numpy as np
+    def __init__(self, states: list, keys: list, data, devices: list):
+        import jax
 
-    return jax.device_put(jax.tree.map(np.asarray, tree))
+        self.devices = list(devices)
+        self.states = [jax.device_put(s, d) for s, d in zip(states, self.devices)]
+        self.keys = [jax.device_put(k, d) for k, d in zip(keys, self.devices)]
+        self.data = [jax.device_put(data, d) for d in self.devices]
+        self._started = False
+
+    def start(self, chunk, *scalars) -> tuple[list, list]:
+        """``chunk(state, data, key, *scalars) -> (state, rows)`` on every device: returns the
+        new states (not yet kept) and every run's rows as a NumPy array."""
+        import numpy as np
+
+        def one(i):
+            return chunk(self.states[i], self.data[i], self.keys[i], *scalars)
+
+        if self._started or len(self.devices) == 1:
+            started = [one(i) for i in range(len(self.devices))]
+        else:
+            with ThreadPoolExecutor(len(self.devices)) as pool:
+                started = list(pool.map(one, range(len(self.devices))))
+        self._started = True
+        return [state for state, _ in started], [np.asarray(rows) for _, rows in started]
+
+    def accept(self, states: list) -> None:
+        self.states = list(states)
+
+    def states_here(self) -> list:
+        """The kept states, copied to JAX's default device (not tied to any device)."""
+        import jax
+        import numpy as np
+
+        return [jax.device_put(jax.tree.map(np.asarray, s)) for s in self.states]

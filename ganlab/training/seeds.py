@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import jax
 import numpy as np
 
 from ganlab import devices as _devices
@@ -94,37 +93,30 @@ def _spread(runs: list[GANRun], end: int, wanted: set, average_from: int, device
     """Run i on ``devices[i]``, all with the single-run program (see the module's docstring)."""
     first = runs[0]
     chunk = program(first.config, first._source, first._graphdef)
-    states = [jax.device_put(r._state(), d) for r, d in zip(runs, devices)]
-    keys = [jax.device_put(r._train_key, d) for r, d in zip(runs, devices)]
-    arrays = [jax.device_put(first._source.arrays, d) for d in devices]
-    i32, begin = np.int32, first.step
+    placed = _devices.SideBySide([r._state() for r in runs], [r._train_key for r in runs],
+                                 first._source.arrays, devices)
 
-    def start(i: int, step: int, n: int):
-        return chunk(states[i], arrays[i], keys[i], i32(step), i32(n), i32(average_from))
+    def give_back(step: int) -> None:
+        for r, state in zip(runs, placed.states_here()):
+            r.restore(state, step=step, history=r.history)
 
     def advance(step: int, n: int) -> bool:
-        started = _devices.call_each(lambda i: start(i, step, n), len(runs),
-                                     at_once=step == begin)
-        rows = [np.asarray(out)[:n] for _, out in started]
+        i32 = np.int32
+        states, rows = placed.start(chunk, i32(step), i32(n), i32(average_from))
+        rows = [own[:n] for own in rows]
         for r, own in zip(runs, rows):
             if first_nonfinite(own, (0, 1)) is not None:
-                _give_back(runs, states, step)  # every run back to its last good chunk
+                give_back(step)  # every run back to its last good chunk
                 r._check_finite(own)
-        for i, (r, own) in enumerate(zip(runs, rows)):
+        placed.accept(states)
+        for r, own in zip(runs, rows):
             r.history = append_history(r.history, HISTORY_KEYS, own)
-            states[i] = started[i][0]
         if step + n in wanted:
-            _give_back(runs, states, step + n)
+            give_back(step + n)
             for r in runs:
                 r._snapshot()
         return True
 
     drive(advance, first.step, end, first.config.chunk_size, stops=wanted,
           desc=f"training {len(runs)} GANs", progress=progress)
-    _give_back(runs, states, end)
-
-
-def _give_back(runs: list[GANRun], states: list, step: int) -> None:
-    """Set each run to its state (copied to JAX's default device) at ``step``."""
-    for r, state in zip(runs, states):
-        r.restore(_devices.to_default_device(state), step=step, history=r.history)
+    give_back(end)
