@@ -143,8 +143,8 @@ def digits_step_flops(config, image_shape) -> tuple[int, int]:
 
     Backward passes cost a forward pass per gradient: one for the weights, one for the input
     of every layer but the network's first where nothing needs it. Discriminator step: G
-    forward on m noise vectors, D forward, weight and input gradients on 2m images (real and
-    fake in one pass). Generator step: G forward and both gradients on m, D forward and input
+    forward on m noise vectors, D forward, weight and input gradients on 2m images (m real, m
+    fake). Generator step: G forward and both gradients on m, D forward and input
     gradients (not its weight gradients) on m.
     """
     m = config.batch_size
