@@ -7,9 +7,9 @@ of steps on all of them before waiting for any: each device runs the single-run 
 runs than devices they go in groups; with one device (a GPU, or ``GANLAB_CPU_DEVICES=1``) the
 chunks queue on it.
 
-Each run's numbers are exactly those of training it alone. The price: each device compiles its
-own copy of the program the first time (at the same time as the others, from threads of their
-own). Tried and left out: one program mapped over the runs with ``jax.vmap`` (three seeds of
+Each run's numbers are exactly those of training it alone: the program is compiled once, for
+the first device, and the same executable is loaded on the others
+(:func:`ganlab.devices.one_program_per_device`). Tried and left out: one program mapped over the runs with ``jax.vmap`` (three seeds of
 the 1D toy or the digits DCGAN took 5-7× the time of one on two cores: XLA's CPU batched
 matmuls are slow); one program partitioned over the devices with ``jax.shard_map`` (one
 compilation, but XLA optimises a partitioned program differently, so the numbers differed from
