@@ -101,7 +101,7 @@ class SideBySide:
         try:
             started = [program(*a) for program, a in zip(self._programs[chunk], args)]
             rows = [np.asarray(r) for _, r in started]
-        except Exception:  # noqa: BLE001 (a loaded executable that cannot run: compile instead)
+        except Exception:  # a loaded executable that cannot run: compile
             if all(p is chunk for p in self._programs[chunk]):
                 raise
             forget_program(chunk, args)
@@ -147,7 +147,7 @@ def one_program_per_device(jitted, args: list) -> list:
         lowered = jitted.lower(*args[0])
         digest = _digest(lowered)
         on = [_device_of(a) for a in args]
-    except Exception:  # noqa: BLE001 (every failure here has the same remedy)
+    except Exception:  # every failure here has the same remedy
         return [jitted] * len(args)
     known = [_LOADED.get((digest, device.id)) for device in on]
     if all(known):  # loaded in this process already (loading it twice here fails)
@@ -158,14 +158,14 @@ def one_program_per_device(jitted, args: list) -> list:
         try:
             blob = path.read_bytes()
             programs = [_load(blob, lowered, device) for device in on]
-        except Exception:  # noqa: BLE001 (an unreadable file: compile again)
+        except Exception:  # an unreadable file: compile again
             programs = None
     if programs is None:
         try:
             compiled = _compile_fresh(lowered)
             blob, _, _ = _serialize_module().serialize(compiled)
             programs = [compiled] + [_load(blob, lowered, device) for device in on[1:]]
-        except Exception:  # noqa: BLE001
+        except Exception:  # as above
             return [jitted] * len(args)
         if path is not None:
             _write(path, blob)
@@ -187,7 +187,7 @@ def forget_program(jitted, args: list) -> None:
         path = _stored(digest)
         if path is not None:
             path.unlink(missing_ok=True)
-    except Exception:  # noqa: BLE001 (nothing stored, nothing to forget)
+    except Exception:  # nothing stored, nothing to forget
         pass
 
 
