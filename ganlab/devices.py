@@ -20,7 +20,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["requested_cpu_devices", "spread_cpu_devices", "seed_devices", "groups",
-           "SideBySide", "one_program_per_device", "forget_program"]
+           "SideBySide", "one_program_per_device"]
 
 
 def requested_cpu_devices() -> int:
@@ -104,7 +104,7 @@ class SideBySide:
         except Exception:  # a loaded executable that cannot run: compile
             if all(p is chunk for p in self._programs[chunk]):
                 raise
-            forget_program(chunk, args)
+            _forget(chunk, args)
             self._programs[chunk] = [chunk] * len(args)
             with ThreadPoolExecutor(len(args)) as pool:
                 started = list(pool.map(lambda a: chunk(*a), args))
@@ -163,7 +163,9 @@ def one_program_per_device(jitted, args: list) -> list:
     if programs is None:
         try:
             compiled = _compile_fresh(lowered)
-            blob, _, _ = _serialize_module().serialize(compiled)
+            from jax.experimental import serialize_executable
+
+            blob, _, _ = serialize_executable.serialize(compiled)
             programs = [compiled] + [_load(blob, lowered, device) for device in on[1:]]
         except Exception:  # as above
             return [jitted] * len(args)
@@ -171,14 +173,19 @@ def one_program_per_device(jitted, args: list) -> list:
             _write(path, blob)
     for device, program in zip(on, programs):
         _LOADED[(digest, device.id)] = program
+    while len(_LOADED) > _KEEP:  # the oldest first (a dict keeps insertion order)
+        del _LOADED[next(iter(_LOADED))]
     return programs
 
 
 _LOADED: dict = {}
-"""``(digest, device id) -> program`` for every program :func:`one_program_per_device` made."""
+"""``(digest, device id) -> program`` for the programs :func:`one_program_per_device` made
+last (at most ``_KEEP``, as many as the engines' caches of compiled programs hold for three
+devices)."""
+_KEEP = 3 * 32
 
 
-def forget_program(jitted, args: list) -> None:
+def _forget(jitted, args: list) -> None:
     """Delete the stored executable of ``jitted`` on ``args`` (one that loaded but failed)."""
     try:
         digest = _digest(jitted.lower(*args[0]))
@@ -189,12 +196,6 @@ def forget_program(jitted, args: list) -> None:
             path.unlink(missing_ok=True)
     except Exception:  # nothing stored, nothing to forget
         pass
-
-
-def _serialize_module():
-    from jax.experimental import serialize_executable
-
-    return serialize_executable
 
 
 def _device_of(args: tuple):
@@ -257,14 +258,19 @@ def _compile_fresh(lowered):
 
 def _write(path, blob: bytes) -> None:
     """Atomically (a reader never sees half a file); a folder that refuses is no error."""
+    import contextlib
     import tempfile
 
+    part = None
     try:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as f:
+            part = f.name
             f.write(blob)
-        os.replace(f.name, path)
+        os.replace(part, path)
     except OSError:
-        pass
+        if part is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(part)
 
 
 def _load(blob: bytes, lowered, device):
@@ -275,10 +281,9 @@ def _load(blob: bytes, lowered, device):
     import jax
     import numpy as np
     from jax._src.lib import xla_client
+    from jax.experimental import serialize_executable
 
-    unpickler = _serialize_module()._JaxPjrtUnpickler
-
-    class OnDevice(unpickler):
+    class OnDevice(serialize_executable._JaxPjrtUnpickler):
         def persistent_load(self, pid):
             if pid[0] == "device":
                 return device

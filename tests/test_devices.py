@@ -158,3 +158,12 @@ def test_a_loaded_program_that_fails_to_run_is_compiled_for_each_device_and_forg
 def test_one_device_keeps_the_jitted_function():
     jitted = fresh_step()
     assert devices.one_program_per_device(jitted, _placed()[:1]) == [jitted]
+
+
+def test_a_write_that_fails_leaves_no_half_written_file(tmp_path, monkeypatch):
+    def refuse(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(devices.os, "replace", refuse)
+    devices._write(tmp_path / "program.bin", b"executable")
+    assert list(tmp_path.iterdir()) == []
