@@ -31,6 +31,10 @@ cross-entropy optimum, and C(G) = ¼ + ¼ χ²(p_G ‖ m) with m = (p_data + p_G
 b − a = 2), for which C(G) = χ²(p_G ‖ m) exactly, written by them as ½ χ²(p_data + p_G ‖ 2 p_G).
 The gradient penalty needs the critic as a function, so it is separate:
 :func:`gradient_penalty`; the training loop adds it when ``LOSSES[name].gradient_penalty``.
+
+The losses without a penalty are data of the compiled training step, not part of it
+(:data:`SWITCHABLE`, :func:`switched`): one program serves all four, so switching among them
+recompiles nothing.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ __all__ = [
     "GANLoss", "LOSSES", "get_loss", "gradient_penalty", "gradient_penalty_at", "r1_penalty",
     "minimax_d", "minimax_g", "non_saturating_g",
     "least_squares_d", "least_squares_g", "least_squares_chi2_d", "least_squares_chi2_g",
-    "wasserstein_d", "wasserstein_g",
+    "wasserstein_d", "wasserstein_g", "SWITCHABLE", "switched", "program_loss",
 ]
 
 
@@ -192,3 +196,28 @@ def get_loss(name: str) -> GANLoss:
     if not isinstance(name, str) or name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}; choose one of {list(LOSSES)}")
     return LOSSES[name]
+
+
+SWITCHABLE: tuple[str, ...] = tuple(name for name, loss in LOSSES.items()
+                                    if not loss.gradient_penalty)
+"""The losses one compiled training step computes, picked by their index here (data); a
+gradient penalty changes the program itself, so ``wasserstein_gp`` has a program of its own."""
+
+
+def switched(index: jax.Array) -> GANLoss:
+    """The loss ``SWITCHABLE[index]`` for an ``index`` that is traced data (an int32 scalar):
+    each function runs only its chosen branch (``lax.switch``), and ``probabilities`` is a
+    traced bool."""
+    losses = [LOSSES[name] for name in SWITCHABLE]
+    return GANLoss(
+        "switched",
+        lambda real, fake: jax.lax.switch(index, [loss.discriminator for loss in losses],
+                                          real, fake),
+        lambda fake: jax.lax.switch(index, [loss.generator for loss in losses], fake),
+        probabilities=jnp.asarray([loss.probabilities for loss in losses])[index])
+
+
+def program_loss(name: str) -> str:
+    """What of loss ``name`` shapes a compiled training step: "switchable" for the losses in
+    :data:`SWITCHABLE`, else the name itself."""
+    return "switchable" if get_loss(name).name in SWITCHABLE else name

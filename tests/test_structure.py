@@ -41,7 +41,7 @@ def test_engines_do_not_import_what_stands_above_them():
 
 def test_every_field_but_the_data_fields_is_part_of_the_program_key():
     base = GANConfig()
-    changed = {"loss": "least_squares", "k": 2, "batch_size": 128, "latent_dim": 2,
+    changed = {"loss": "wasserstein_gp", "k": 2, "batch_size": 128, "latent_dim": 2,
                "hidden": (8,), "hidden_discriminator": (4,), "activation": "tanh",
                "noise": "uniform", "gp_weight": 5.0, "chunk_size": 100, "standardize": False,
                "pack": 2, "channels": (8, 4), "norm": "layer", "n_classes": 3,
@@ -52,6 +52,8 @@ def test_every_field_but_the_data_fields_is_part_of_the_program_key():
     for name, value in changed.items():
         same = program_fields(base.replace(**{name: value})) == program_fields(base)
         assert same == (name in DATA_FIELDS), name
+    for loss in ("minimax", "least_squares", "least_squares_chi2"):  # data: one program for all
+        assert program_fields(base.replace(loss=loss)) == program_fields(base), loss
     mixture = base.replace(noise="mixture", n_components=3)
     assert program_fields(mixture) != program_fields(mixture.replace(n_components=4))
 

@@ -241,6 +241,32 @@ def test_every_loss_trains_and_reports_its_scores(loss):
         np.testing.assert_allclose(d, run.logits(np.linspace(0, 6, 7)), rtol=1e-6)
 
 
+def test_losses_without_a_penalty_share_one_program_and_each_computes_its_own():
+    from ganlab.losses import LOSSES, SWITCHABLE
+    from ganlab.training.data import make_source
+    from ganlab.training.step import program
+
+    assert set(SWITCHABLE) == {"minimax", "non_saturating", "least_squares", "least_squares_chi2"}
+    for loss in SWITCHABLE:
+        run = tr.GANRun(small(loss=loss), DATA)
+        batch = run.minibatches(1)
+        real_logits = run.discriminator(batch.reals[0])
+        fake_logits = run.discriminator(run.generator(batch.d_noise[0]))
+        score = jax.nn.sigmoid if LOSSES[loss].probabilities else (lambda v: v)
+        run.train(1, progress=False)
+        np.testing.assert_allclose(run.history["d_loss"][0],
+                                   LOSSES[loss].discriminator(real_logits, fake_logits), rtol=1e-5)
+        np.testing.assert_allclose(run.history["d_real"][0], jnp.mean(score(real_logits)),
+                                   rtol=1e-5)
+        np.testing.assert_allclose(run.history["d_fake"][0], jnp.mean(score(fake_logits)),
+                                   rtol=1e-5)
+    chunks = {program(small(loss=loss), make_source(DATA), None) for loss in SWITCHABLE}
+    assert len(chunks) == 1
+    assert program(small(loss="wasserstein_gp"), make_source(DATA), None) not in chunks
+    with pytest.raises(ValueError, match="share data"):  # one loss per group of seeds
+        tr.train_seeds([tr.GANRun(SMALL, DATA), tr.GANRun(small(loss="minimax"), DATA)], 5)
+
+
 def test_default_configuration_converges():
     run = tr.train_gan(DATA, tr.GANConfig(steps=3000), progress=False)
     samples = run.sample(20_000, jax.random.key(123))

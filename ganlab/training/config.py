@@ -2,8 +2,9 @@
 compiled program (:func:`program_fields`).
 
 Learning rates, Adam's betas and the seed are *data* of the compiled program (they live in the
-optimiser state and the keys), so changing them recompiles nothing; every other field shapes the
-program and is part of its cache key. A field added later is part of the key unless it is named
+optimiser state and the keys), and so is the choice among the losses without a penalty
+(:data:`ganlab.losses.SWITCHABLE`): changing them recompiles nothing. Every other field shapes
+the program and is part of its cache key. A field added later is part of the key unless it is named
 in :data:`DATA_FIELDS`, so it can never silently reuse a stale program.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from ganlab.loop import Config
-from ganlab.losses import get_loss
+from ganlab.losses import get_loss, program_loss
 from ganlab.models import ACTIVATIONS
 from ganlab.models.conv import NORMS
 from ganlab.validate import choice, flag, integer, number, positive_float, positive_int, widths
@@ -135,6 +136,8 @@ class GANConfig(Config):
 
 def program_fields(config: GANConfig) -> tuple:
     """``((name, value), ...)`` of every field that shapes the compiled program: all fields but
-    :data:`DATA_FIELDS`. Part of the key of the compiled-program cache."""
-    return tuple((f.name, getattr(config, f.name)) for f in dataclasses.fields(config)
-                 if f.name not in DATA_FIELDS)
+    :data:`DATA_FIELDS`, with ``loss`` as :func:`ganlab.losses.program_loss` gives it. Part of
+    the key of the compiled-program cache."""
+    shaping = {"loss": program_loss(config.loss)}
+    return tuple((f.name, shaping.get(f.name, getattr(config, f.name)))
+                 for f in dataclasses.fields(config) if f.name not in DATA_FIELDS)

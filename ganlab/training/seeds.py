@@ -27,7 +27,7 @@ from ganlab import devices as _devices
 from ganlab.loop import append_history, drive, first_nonfinite
 from ganlab.training.config import HISTORY_KEYS, program_fields
 from ganlab.training.run import GANRun, _average_from, _snapshot_steps
-from ganlab.training.step import NO_AVERAGE, program
+from ganlab.training.step import NO_AVERAGE, loss_index, program
 from ganlab.validate import positive_int
 
 __all__ = ["train_seeds"]
@@ -50,8 +50,9 @@ def train_seeds(runs: list[GANRun], steps: int, *, snapshots: Iterable[int] = ()
     for r in runs:
         if r._source is None:
             raise ValueError("every run needs data to train on (load_run(path, data=...))")
-        if (program_fields(r.config), r.step, r._source.fingerprint) != \
-                (program_fields(first.config), first.step, first._source.fingerprint):
+        if (program_fields(r.config), r.config.loss, r.step, r._source.fingerprint) != \
+                (program_fields(first.config), first.config.loss, first.step,
+                 first._source.fingerprint):
             raise ValueError("runs trained together must share data, step and every config "
                              "field but the seed and the learning rates")
     end = first.step + steps
@@ -102,7 +103,8 @@ def _spread(runs: list[GANRun], end: int, wanted: set, average_from: int, device
 
     def advance(step: int, n: int) -> bool:
         i32 = np.int32
-        states, rows = placed.start(chunk, i32(step), i32(n), i32(average_from))
+        states, rows = placed.start(chunk, i32(step), i32(n), i32(average_from),
+                                    np.asarray(loss_index(first.config)))
         rows = [own[:n] for own in rows]
         for r, own in zip(runs, rows):
             if first_nonfinite(own, (0, 1)) is not None:

@@ -7,7 +7,8 @@ optimisers are split into a static graph and a pytree of arrays once; :func:`pro
 ``jax.jit``-ed function that merges them and runs a whole *chunk* of steps in one
 ``lax.fori_loop`` (its trip count is an argument, so chunks of any length share one program).
 Compiled programs are cached by every config field that shapes them
-(:func:`ganlab.training.config.program_fields`); learning rates, betas and seeds are data.
+(:func:`ganlab.training.config.program_fields`); learning rates, betas, seeds and the choice
+among the losses without a penalty are data (:func:`loss_index`).
 
 Shapes: points ``(m, d)``; images ``(m, h, w, c)``; noise ``(m, noise_dim)``; logits ``(m,)``.
 """
@@ -23,13 +24,13 @@ import optax
 from flax import nnx
 
 from ganlab.loop import COMPILER_OPTIONS, lru
-from ganlab.losses import get_loss, gradient_penalty, r1_penalty
+from ganlab.losses import SWITCHABLE, get_loss, gradient_penalty, r1_penalty, switched
 from ganlab.models import Discriminator, Generator, ImageDiscriminator, ImageGenerator
 from ganlab.training.config import HISTORY_KEYS, GANConfig, program_fields
 from ganlab.training.data import Minibatches, Source, draw, packed, step_key
 
 __all__ = ["Nets", "set_adam", "initializer", "algorithm1_step", "program", "drawer",
-           "NO_AVERAGE"]
+           "loss_index", "NO_AVERAGE"]
 
 NO_AVERAGE = 2**31 - 1
 """``average_from`` for a chunk that keeps no running average of the generator."""
@@ -76,14 +77,24 @@ def set_adam(optimizer: nnx.Optimizer, lr, b1, b2):
 # Algorithm 1.
 
 
-def algorithm1_step(config: GANConfig, nets: Nets, batches: Minibatches) -> jax.Array:
-    """One training iteration of Algorithm 1; updates ``nets`` in place.
+def loss_index(config: GANConfig) -> jax.Array:
+    """The int32 scalar a compiled step reads to pick ``config.loss`` (its place in
+    :data:`ganlab.losses.SWITCHABLE`; 0 for a loss with a penalty, which has its own program)."""
+    return jnp.int32(SWITCHABLE.index(config.loss) if config.loss in SWITCHABLE else 0)
+
+
+def algorithm1_step(config: GANConfig, nets: Nets, batches: Minibatches,
+                    loss_at: jax.Array) -> jax.Array:
+    """One training iteration of Algorithm 1; updates ``nets`` in place. ``loss_at``: what
+    :func:`loss_index` gives for ``config`` (data, so one program serves several losses).
 
     Returns the history row ``(4,)``: D's loss (mean over its k steps), G's loss, mean D(real),
     mean D(fake) (see :data:`HISTORY_KEYS`).
     """
     loss = get_loss(config.loss)
-    score = jax.nn.sigmoid if loss.probabilities else (lambda logits: logits)
+    if not loss.gradient_penalty:
+        loss = switched(loss_at)
+    score = lambda logits: jnp.where(loss.probabilities, jax.nn.sigmoid(logits), logits)
     pack = functools.partial(packed, pack=config.pack)
     gen, disc = nets.generator, nets.discriminator
 
@@ -188,8 +199,9 @@ def _chunk_function(graphdef, config: GANConfig, source: Source):
                      if not jnp.issubdtype(x.dtype, jax.dtypes.prng_key))
     predraw = step_bytes * length <= _PREDRAW_BYTES
 
-    def chunk(state, arrays, train_key, start, n_steps, average_from):
-        """Steps start+1 … start+n_steps (n_steps <= chunk_size) -> (state, rows).
+    def chunk(state, arrays, train_key, start, n_steps, average_from, loss_at):
+        """Steps start+1 … start+n_steps (n_steps <= chunk_size) -> (state, rows); ``loss_at``
+        as :func:`loss_index` gives it.
 
         Step t draws its minibatches from ``step_key(train_key, t)``, so the numbers do not
         depend on how steps are cut into chunks. Small minibatches for the whole chunk are
@@ -208,7 +220,7 @@ def _chunk_function(graphdef, config: GANConfig, source: Source):
             batches = jax.tree.map(lambda x: x[i], drawn) if predraw else \
                 draw(config, source, arrays, keys[i])
             nets = nnx.merge(graphdef, state)
-            row = algorithm1_step(config, nets, batches)
+            row = algorithm1_step(config, nets, batches, loss_at)
             step = start + 1 + i
             weight = jnp.where(step > average_from,
                                1.0 / jnp.maximum(step - average_from, 1).astype(jnp.float32), 0.0)
