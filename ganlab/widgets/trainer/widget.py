@@ -169,7 +169,8 @@ class GANTrainer(FigureWidget):
         if names & {"lr_generator", "lr_discriminator"}:
             self.run.set_learning_rates(c["lr_generator"].value, c["lr_discriminator"].value)
         if names & {"loss", "k", "batch_size"}:
-            # The networks stay; the next chunk compiles (or reuses) the matching program.
+            # The networks stay. The loss is data of the compiled step (a penalty aside): only
+            # k, the batch size or WGAN-GP make the next chunk compile (or reuse) another program.
             self.run.config = self._config_from_controls(self.run.config)
         self.config = self.run.config
         if names - _NO_REDRAW and not self.player.playing:
