@@ -44,12 +44,13 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = [
     "GANLoss", "LOSSES", "get_loss", "gradient_penalty", "gradient_penalty_at", "r1_penalty",
     "minimax_d", "minimax_g", "non_saturating_g",
     "least_squares_d", "least_squares_g", "least_squares_chi2_d", "least_squares_chi2_g",
-    "wasserstein_d", "wasserstein_g", "SWITCHABLE", "switched", "program_loss",
+    "wasserstein_d", "wasserstein_g", "SWITCHABLE", "switched", "switch_index", "program_loss",
 ]
 
 
@@ -224,6 +225,12 @@ def switched(index: jax.Array) -> GANLoss:
         lambda real, fake: pick([loss.discriminator(real, fake) for loss in losses]),
         lambda fake: pick([loss.generator(fake) for loss in losses]),
         probabilities=jnp.asarray([loss.probabilities for loss in losses])[index])
+
+
+def switch_index(name: str) -> np.int32:
+    """What a compiled step reads to pick loss ``name``: its place in :data:`SWITCHABLE` (0 for
+    a loss with a penalty, which has a program of its own), a host scalar."""
+    return np.int32(SWITCHABLE.index(name) if name in SWITCHABLE else 0)
 
 
 def program_loss(name: str) -> str:

@@ -17,12 +17,11 @@ import numpy as np
 from flax import nnx
 
 from ganlab.loop import TrainingDiverged, append_history, drive, first_nonfinite
-from ganlab.losses import get_loss
+from ganlab.losses import get_loss, switch_index
 from ganlab.models import Discriminator, Generator, label_planes, with_labels
 from ganlab.training.config import HISTORY_KEYS, GANConfig
 from ganlab.training.data import Minibatches, make_source, noise, step_key
-from ganlab.training.step import (NO_AVERAGE, Nets, drawer, initializer, loss_index, program,
-                                  set_adam)
+from ganlab.training.step import NO_AVERAGE, Nets, drawer, initializer, program, set_adam
 from ganlab.validate import integer, positive_int
 
 __all__ = ["GANRun", "PendingSteps"]
@@ -345,7 +344,8 @@ class GANRun:
         for first in range(self.step, self.step + steps, size):
             n = min(size, self.step + steps - first)
             state, out = chunk(state, self._source.arrays, self._train_key, jnp.int32(first),
-                               jnp.int32(n), jnp.int32(average_from), loss_index(self.config))
+                               jnp.int32(n), jnp.int32(average_from),
+                               switch_index(self.config.loss))
             rows.append((out, n))
         self._latest = state  # written into the modules when they are next used
         self.step += steps

@@ -27,7 +27,8 @@ from ganlab import devices as _devices
 from ganlab.loop import append_history, drive, first_nonfinite
 from ganlab.training.config import HISTORY_KEYS, program_fields
 from ganlab.training.run import GANRun, _average_from, _snapshot_steps
-from ganlab.training.step import NO_AVERAGE, loss_index, program
+from ganlab.losses import switch_index
+from ganlab.training.step import NO_AVERAGE, program
 from ganlab.validate import positive_int
 
 __all__ = ["train_seeds"]
@@ -104,7 +105,7 @@ def _spread(runs: list[GANRun], end: int, wanted: set, average_from: int, device
     def advance(step: int, n: int) -> bool:
         i32 = np.int32
         states, rows = placed.start(chunk, i32(step), i32(n), i32(average_from),
-                                    np.asarray(loss_index(first.config)))
+                                    switch_index(first.config.loss))
         rows = [own[:n] for own in rows]
         for r, own in zip(runs, rows):
             if first_nonfinite(own, (0, 1)) is not None:

@@ -8,7 +8,7 @@ optimisers are split into a static graph and a pytree of arrays once; :func:`pro
 ``lax.fori_loop`` (its trip count is an argument, so chunks of any length share one program).
 Compiled programs are cached by every config field that shapes them
 (:func:`ganlab.training.config.program_fields`); learning rates, betas, seeds and the choice
-among the losses without a penalty are data (:func:`loss_index`).
+among the losses without a penalty are data (:func:`ganlab.losses.switch_index`).
 
 Shapes: points ``(m, d)``; images ``(m, h, w, c)``; noise ``(m, noise_dim)``; logits ``(m,)``.
 """
@@ -24,13 +24,13 @@ import optax
 from flax import nnx
 
 from ganlab.loop import COMPILER_OPTIONS, lru
-from ganlab.losses import SWITCHABLE, get_loss, gradient_penalty, r1_penalty, switched
+from ganlab.losses import get_loss, gradient_penalty, r1_penalty, switched
 from ganlab.models import Discriminator, Generator, ImageDiscriminator, ImageGenerator
 from ganlab.training.config import HISTORY_KEYS, GANConfig, program_fields
 from ganlab.training.data import Minibatches, Source, draw, packed, step_key
 
 __all__ = ["Nets", "set_adam", "initializer", "algorithm1_step", "program", "drawer",
-           "loss_index", "NO_AVERAGE"]
+           "NO_AVERAGE"]
 
 NO_AVERAGE = 2**31 - 1
 """``average_from`` for a chunk that keeps no running average of the generator."""
@@ -77,16 +77,10 @@ def set_adam(optimizer: nnx.Optimizer, lr, b1, b2):
 # Algorithm 1.
 
 
-def loss_index(config: GANConfig) -> jax.Array:
-    """The int32 scalar a compiled step reads to pick ``config.loss`` (its place in
-    :data:`ganlab.losses.SWITCHABLE`; 0 for a loss with a penalty, which has its own program)."""
-    return jnp.int32(SWITCHABLE.index(config.loss) if config.loss in SWITCHABLE else 0)
-
-
 def algorithm1_step(config: GANConfig, nets: Nets, batches: Minibatches,
                     loss_at: jax.Array) -> jax.Array:
     """One training iteration of Algorithm 1; updates ``nets`` in place. ``loss_at``: what
-    :func:`loss_index` gives for ``config`` (data, so one program serves several losses).
+    ``switch_index(config.loss)`` gives (data, so one program serves several losses).
 
     Returns the history row ``(4,)``: D's loss (mean over its k steps), G's loss, mean D(real),
     mean D(fake) (see :data:`HISTORY_KEYS`).
@@ -201,7 +195,7 @@ def _chunk_function(graphdef, config: GANConfig, source: Source):
 
     def chunk(state, arrays, train_key, start, n_steps, average_from, loss_at):
         """Steps start+1 … start+n_steps (n_steps <= chunk_size) -> (state, rows); ``loss_at``
-        as :func:`loss_index` gives it.
+        as :func:`ganlab.losses.switch_index` gives it.
 
         Step t draws its minibatches from ``step_key(train_key, t)``, so the numbers do not
         depend on how steps are cut into chunks. Small minibatches for the whole chunk are
