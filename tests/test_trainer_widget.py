@@ -104,18 +104,20 @@ def test_live_controls_change_the_running_config(trainer):
 
 def test_switching_among_the_losses_without_a_penalty_compiles_nothing(trainer):
     from ganlab.training.step import program
+    from ganlab.widgets.trainer.views import _views
 
     trainer.reset()
     trainer.step(5)
     run = trainer.run
     chunk = program(run.config, run._source, run._graphdef)
-    compiled = chunk._cache_size()
+    compiled, views = chunk._cache_size(), _views._cache_size()
     for loss in ("minimax", "least_squares", "non_saturating"):  # the trainer's three
         trainer.set(loss=loss)
         trainer.step(5)
         assert trainer.run is run and trainer.run.config.loss == loss
         assert program(run.config, run._source, run._graphdef) is chunk
     assert chunk._cache_size() == compiled and run.step == 20
+    assert _views._cache_size() == views  # nor does the frame (D as a probability or raw)
 
 
 def test_slow_motion_narrates_the_five_stages_then_steps(trainer):

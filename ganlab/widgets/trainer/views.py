@@ -34,16 +34,17 @@ N_XS = 601  # D, p_G, D* on this many points (1D)
 GRID_LINES, GRID_POINTS = 11, 41  # the noise grid G warps: lines, points per line
 
 
-@functools.partial(jax.jit, static_argnums=(0, 1, 7, 8))
+@functools.partial(jax.jit, static_argnums=(0, 1, 7))
 def _views(g_graph, d_graph, g_state, d_state, z, z_lines, plane, pack, probabilities):
     """One frame's numbers: fakes G(z) ``(n, d)``, the warped grid G(z_lines) ``(lines,
     points, d)``, D on ``plane`` ``(m,)`` and ∇ₓD at the first fakes ``(N_ARROWS, d)``. A
-    packed D judges a pack of ``pack`` copies of a point."""
+    packed D judges a pack of ``pack`` copies of a point. ``probabilities`` (a bool, data like
+    the loss itself: switching losses compiles nothing) says whether D is sigmoid(logit)."""
     gen, disc = nnx.merge(g_graph, g_state), nnx.merge(d_graph, d_state)
 
     def d_of(x):
         out = disc(jnp.tile(x, (1, pack)))
-        return jax.nn.sigmoid(out) if probabilities else out
+        return jnp.where(probabilities, jax.nn.sigmoid(out), out)
 
     fakes = gen(z)
     lines = gen(z_lines.reshape(-1, z_lines.shape[-1])).reshape(*z_lines.shape[:2], -1)
